@@ -1,0 +1,20 @@
+import type { Logger } from '../lib/logger.js';
+import { readClusterInfo } from './cluster-info.js';
+import type { KubeClient } from './kube/client.js';
+
+export interface ClusterDeps {
+  cluster: string;
+  kube: KubeClient;
+  logger: Logger;
+}
+
+/** Activities that run in a cluster's agent, on the `cluster-<name>` task queue. */
+export function createClusterActivities(deps: ClusterDeps) {
+  return {
+    async clusterInfo() {
+      return readClusterInfo(deps.kube);
+    },
+  };
+}
+
+export type ClusterActivities = ReturnType<typeof createClusterActivities>;

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds the real servers the project runs against (Temporal dev server, kine, kube-apiserver,
+# kube-controller-manager, MinIO) from the Go module proxy, once, into a cache outside the
+# repository keyed by version. A fresh clone on the same machine reuses them.
+#
+#   scripts/tools.sh            build what is missing, print one "name=path" line per tool
+#   scripts/tools.sh --env      print shell exports (BC_TEMPORAL_BIN=... etc.)
+#
+# A binary of the pinned version already on PATH is used instead of building.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=${BACKUP_CENTER_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/backup-center/tools}
+
+TEMPORAL_VERSION=v1.5.1
+KINE_VERSION=v0.17.5
+K8S_VERSION=$(awk '/^require k8s.io\/kubernetes/ {print $3}' "$here/tools/k8s/go.mod")
+
+log() { printf '[tools] %s\n' "$*" >&2; }
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "[tools] Go is not installed: install Go 1.26 or later (https://go.dev/dl or apt-get install golang) and run again." >&2
+  exit 1
+fi
+
+export CGO_ENABLED=0
+export GOFLAGS=${GOFLAGS:--buildvcs=false}
+
+# on_path NAME VERSION-PATTERN VERSION-ARGS...: prints the path of NAME on PATH if its version matches.
+on_path() {
+  local name=$1 pattern=$2; shift 2
+  local p
+  p=$(command -v "$name" 2>/dev/null) || return 1
+  case "$p" in "$cache"/*) return 1 ;; esac
+  "$p" "$@" 2>/dev/null | grep -q -- "$pattern" && { echo "$p"; return 0; }
+  return 1
+}
+
+# build NAME VERSION CMD...: runs CMD with $out set to the versioned target dir unless the binary exists.
+ensure() {
+  local name=$1 version=$2; shift 2
+  local dir="$cache/$name-$version"
+  if [ -x "$dir/$name" ]; then echo "$dir/$name"; return; fi
+  log "building $name $version into $dir (first time only; several minutes)"
+  local start=$SECONDS tmp="$dir.tmp.$$"
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  "$@" "$tmp"
+  rm -rf "$dir"; mv "$tmp" "$dir"
+  log "built $name $version in $((SECONDS - start))s"
+  echo "$dir/$name"
+}
+
+build_temporal() { GOBIN="$1" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_VERSION"; }
+build_kine() { GOBIN="$1" go install "github.com/k3s-io/kine@$KINE_VERSION"; }
+build_apiserver() { (cd "$here/tools/k8s" && go build -trimpath -ldflags "-s -w" -o "$1/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver); }
+build_kcm() { (cd "$here/tools/k8s" && go build -trimpath -ldflags "-s -w" -o "$1/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager); }
+
+temporal=$(on_path temporal "${TEMPORAL_VERSION#v}" --version) || temporal=$(ensure temporal "$TEMPORAL_VERSION" build_temporal)
+kine=$(on_path kine "${KINE_VERSION#v}" --version) || kine=$(ensure kine "$KINE_VERSION" build_kine)
+apiserver=$(on_path kube-apiserver "$K8S_VERSION" --version) || apiserver=$(ensure kube-apiserver "$K8S_VERSION" build_apiserver)
+kcm=$(on_path kube-controller-manager "$K8S_VERSION" --version) || kcm=$(ensure kube-controller-manager "$K8S_VERSION" build_kcm)
+
+if [ "${1:-}" = "--env" ]; then
+  printf 'export BC_TEMPORAL_BIN=%q\nexport BC_KINE_BIN=%q\nexport BC_KUBE_APISERVER_BIN=%q\nexport BC_KUBE_CONTROLLER_MANAGER_BIN=%q\n' \
+    "$temporal" "$kine" "$apiserver" "$kcm"
+else
+  printf 'temporal=%s\nkine=%s\nkube-apiserver=%s\nkube-controller-manager=%s\n' "$temporal" "$kine" "$apiserver" "$kcm"
+fi

@@ -1,0 +1,51 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { KubeClient } from '../../activities/kube/client.js';
+import { createLogger } from '../../lib/logger.js';
+
+export const logger = createLogger('test');
+
+export async function temporalClient(): Promise<{ client: Client; close(): Promise<void> }> {
+  const { address, namespace } = inject('temporal');
+  const connection = await Connection.connect({ address });
+  return { client: new Client({ connection, namespace }), close: () => connection.close() };
+}
+
+export async function nativeConnection(): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: inject('temporal').address });
+}
+
+export async function kube(cluster: 'a' | 'b'): Promise<KubeClient> {
+  return KubeClient.fromFile(inject('clusters')[cluster].kubeconfigPath);
+}
+
+/** Runs workers while `fn` runs, then shuts them down. */
+export async function withWorkers<T>(workers: Worker[], fn: () => Promise<T>): Promise<T> {
+  const runs = workers.map((w) => w.run());
+  try {
+    return await fn();
+  } finally {
+    for (const w of workers) w.shutdown();
+    await Promise.all(runs);
+  }
+}
+
+const historiesDir = fileURLToPath(new URL('../histories/', import.meta.url));
+
+/**
+ * With BC_RECORD_HISTORIES=1, stores the history of a finished run under test/histories/ for
+ * the replay tests; committed histories guard workflow code against non-deterministic changes.
+ */
+export async function recordHistory(handle: WorkflowHandle, file: string): Promise<void> {
+  if (process.env.BC_RECORD_HISTORIES !== '1') return;
+  const history = await handle.fetchHistory();
+  mkdirSync(historiesDir, { recursive: true });
+  writeFileSync(`${historiesDir}${file}.json`, JSON.stringify(history, null, 1));
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+}

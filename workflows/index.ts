@@ -1,0 +1,2 @@
+// Every workflow type the control worker registers.
+export { ClusterProbeWorkflow } from './cluster-probe.js';
