@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/logger.js';
+import { createBackupClusterActivities } from './backup/cluster.js';
 import { readClusterInfo } from './cluster-info.js';
 import type { KubeClient } from './kube/client.js';
 
@@ -6,11 +7,14 @@ export interface ClusterDeps {
   cluster: string;
   kube: KubeClient;
   logger: Logger;
+  /** Where relative filesystem vault paths resolve (the agent writes backup archives straight to the vault). */
+  vaultRoot?: string;
 }
 
 /** Activities that run in a cluster's agent, on the `cluster-<name>` task queue. */
 export function createClusterActivities(deps: ClusterDeps) {
   return {
+    ...createBackupClusterActivities(deps),
     async clusterInfo() {
       return readClusterInfo(deps.kube);
     },

@@ -39,7 +39,7 @@ export async function startControlPlane(opts: { name: string; dir: string; bins:
         bins.kine,
         [
           '--listen-address', `127.0.0.1:${kinePort}`,
-          '--metrics-bind-address', `127.0.0.1:${await freePort()}`,
+          '--metrics-bind-address', '0',
           '--endpoint', `sqlite://${join(dir, 'kine.db')}?_journal=WAL&cache=shared&_busy_timeout=30000`,
         ],
         join(dir, 'kine.log'),

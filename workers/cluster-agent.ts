@@ -10,6 +10,7 @@ export interface ClusterAgentOptions {
   cluster: string;
   kube: KubeClient;
   logger: Logger;
+  vaultRoot?: string;
   maxConcurrentActivityTaskExecutions?: number;
 }
 
@@ -19,7 +20,12 @@ export async function createClusterAgent(opts: ClusterAgentOptions): Promise<Wor
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: clusterTaskQueue(opts.cluster),
-    activities: createClusterActivities({ cluster: opts.cluster, kube: opts.kube, logger: opts.logger }),
+    activities: createClusterActivities({
+      cluster: opts.cluster,
+      kube: opts.kube,
+      logger: opts.logger,
+      vaultRoot: opts.vaultRoot,
+    }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 10,
   });
 }

@@ -7,7 +7,7 @@ export interface ControlWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   logger: Logger;
-  activities?: object;
+  activities: object;
   /** Per-kind workflow concurrency: the FAQ's backup_max_worker_num and friends, summed. */
   maxConcurrentWorkflowTaskExecutions?: number;
   maxConcurrentActivityTaskExecutions?: number;
@@ -20,7 +20,7 @@ export async function createControlWorker(opts: ControlWorkerOptions): Promise<W
     namespace: opts.namespace,
     taskQueue: CONTROL_TASK_QUEUE,
     workflowsPath,
-    activities: opts.activities ?? {},
+    activities: opts.activities,
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 20,
     bundlerOptions: { ignoreModules: [] },
   });

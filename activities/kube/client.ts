@@ -17,6 +17,8 @@ export class KubeApiError extends Error {
 
 export interface ListPage<T> {
   items: T[];
+  /** The server's estimate of items after this page, when it gives one. */
+  remainingItemCount: number | undefined;
   resourceVersion: string | undefined;
   continue: string | undefined;
 }
@@ -112,13 +114,21 @@ export class KubeClient {
   async *listPages<T = unknown>(path: string, query: Query = {}, limit = 500): AsyncGenerator<ListPage<T>> {
     let token: string | undefined;
     do {
-      const page = await this.get<{ items?: T[]; metadata?: { continue?: string; resourceVersion?: string } }>(path, {
+      const page = await this.get<{
+        items?: T[];
+        metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number };
+      }>(path, {
         ...query,
         limit,
         continue: token,
       });
       token = page.metadata?.continue || undefined;
-      yield { items: page.items ?? [], resourceVersion: page.metadata?.resourceVersion, continue: token };
+      yield {
+        items: page.items ?? [],
+        remainingItemCount: page.metadata?.remainingItemCount,
+        resourceVersion: page.metadata?.resourceVersion,
+        continue: token,
+      };
     } while (token);
   }
 }

@@ -4,6 +4,10 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { KubeClient } from '../../activities/kube/client.js';
+import { createVaultActivities } from '../../activities/vault/control.js';
+import type { VaultDefinition } from '../../activities/vault/open.js';
+import { createClusterAgent } from '../../workers/cluster-agent.js';
+import { createControlWorker } from '../../workers/control.js';
 import { createLogger } from '../../lib/logger.js';
 
 export const logger = createLogger('test');
@@ -19,7 +23,9 @@ export async function nativeConnection(): Promise<NativeConnection> {
 }
 
 export async function kube(cluster: 'a' | 'b'): Promise<KubeClient> {
-  return KubeClient.fromFile(inject('clusters')[cluster].kubeconfigPath);
+  const c = inject('clusters')[cluster];
+  if (!c) throw new Error(`cluster ${cluster} was not started by the global setup`);
+  return KubeClient.fromFile(c.kubeconfigPath);
 }
 
 /** Runs workers while `fn` runs, then shuts them down. */
@@ -48,4 +54,27 @@ export async function recordHistory(handle: WorkflowHandle, file: string): Promi
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+}
+
+/** The control worker (vault activities over `vaults`) and one agent per cluster, in this process. */
+export async function startWorkers(opts: {
+  connection: NativeConnection;
+  namespace: string;
+  clusters: Array<'a' | 'b'>;
+  vaults: VaultDefinition[];
+}): Promise<Worker[]> {
+  const vaults = { get: async (name: string) => opts.vaults.find((v) => v.name === name) };
+  return [
+    await createControlWorker({
+      connection: opts.connection,
+      namespace: opts.namespace,
+      logger,
+      activities: createVaultActivities({ vaults, logger }),
+    }),
+    ...(await Promise.all(
+      opts.clusters.map(async (cluster) =>
+        createClusterAgent({ connection: opts.connection, namespace: opts.namespace, cluster, kube: await kube(cluster), logger }),
+      ),
+    )),
+  ];
 }

@@ -15,7 +15,7 @@ describe('the chain: workflow on the dev server, activity on a per-cluster queue
     const connection = await nativeConnection();
     const namespace = client.options.namespace;
     const workers = [
-      await createControlWorker({ connection, namespace, logger }),
+      await createControlWorker({ connection, namespace, logger, activities: {} }),
       await createClusterAgent({ connection, namespace, cluster: 'a', kube: k, logger }),
     ];
     try {

@@ -1,0 +1,199 @@
+import { gzipSync } from 'node:zlib';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { BackupCreate } from '../../api/schemas.js';
+import { ErrorCode, messages, type TaskIssue } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { labelFilter, type LabelMatcher } from '../../resources/label-selector.js';
+import { requiredClusterRefs, selectNamespaces, selectResourceTypes, type ResourceSelection } from '../../resources/selection.js';
+import { groupResource, type ApiResourceType, type KubeObject, type ResourceRef } from '../../resources/types.js';
+import { ArchiveWriter } from '../../vault/archive.js';
+import { ResourceListBuilder } from '../../vault/resource-list.js';
+import { addResult, addTaskResult, emptyResults } from '../../vault/results.js';
+import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
+import { discoverResources } from '../kube/discovery.js';
+import { ProgressReporter } from '../progress.js';
+import { openVault, type VaultDefinition } from '../vault/open.js';
+
+export interface BackupPlan {
+  namespaces: string[];
+  selection: ResourceSelection;
+  warnings: TaskIssue[];
+  errors: TaskIssue[];
+}
+
+export interface BackupTaken {
+  itemsBackedUp: number;
+  errors: TaskIssue[];
+  warnings: TaskIssue[];
+}
+
+export interface BackupClusterDeps {
+  cluster: string;
+  kube: KubeClient;
+  logger: Logger;
+  vaultRoot?: string;
+  /** Page size of list calls. */
+  pageSize?: number;
+}
+
+/** Activities of a backup that run in the cluster's agent. */
+export function createBackupClusterActivities(deps: BackupClusterDeps) {
+  const { kube } = deps;
+  return {
+    /** Discovery and selection: which namespaces and types the backup takes. Fails as the FAQ says when no namespace matches. */
+    async planBackup(input: { spec: BackupCreate; ownNamespace: string }): Promise<BackupPlan> {
+      const { spec } = input;
+      const [{ types, failedGroupVersions }, nsList] = await Promise.all([
+        discoverResources(kube),
+        kube.get<{ items: KubeObject[] }>('/api/v1/namespaces'),
+      ]);
+      const existing = nsList.items.filter((n) => !n.metadata.deletionTimestamp).map((n) => n.metadata.name);
+      const namespaces = selectNamespaces(existing, { ...spec, ownNamespace: input.ownNamespace });
+      if (namespaces.length === 0) throw ApplicationFailure.nonRetryable(messages.noTargetNamespace(), ErrorCode.NoTargetNamespace);
+      const selection = selectResourceTypes(types, spec);
+      const warnings: TaskIssue[] = selection.unknown.map((name) => ({
+        code: ErrorCode.InvalidSpec,
+        message: `resource ${name} is not served by cluster ${spec.cluster}`,
+        item: name,
+      }));
+      const errors: TaskIssue[] = failedGroupVersions.map((f) => ({
+        code: ErrorCode.ItemFailed,
+        message: `discovery of ${f.groupVersion} failed; its resources are not backed up: ${f.message}`,
+        item: f.groupVersion,
+      }));
+      return { namespaces, selection, warnings, errors };
+    },
+
+    /**
+     * Streams every selected object, in every version its group serves, into `<name>.tar.gz` in
+     * the vault, then writes the resource list, results and logs. Memory holds one page of objects
+     * and the names of what was taken. A retry (crashed worker) starts over and overwrites the
+     * staged files; the archive's bytes are the same because entry times come from the workflow.
+     */
+    async backupResources(input: { spec: BackupCreate; plan: BackupPlan; vault: VaultDefinition; archiveTime: string }): Promise<BackupTaken> {
+      const { spec, plan } = input;
+      const log = deps.logger.child({ backup: spec.name, cluster: deps.cluster });
+      const store = openVault(input.vault, deps.vaultRoot);
+      const writer = new ArchiveWriter({ mtime: new Date(input.archiveTime) });
+      const upload = store.putBackupFile(spec.name, 'contents', writer.stream);
+      upload.catch(() => undefined);
+
+      const results = emptyResults();
+      const errors: TaskIssue[] = [...plan.errors];
+      const warnings: TaskIssue[] = [...plan.warnings];
+      const logLines: string[] = [];
+      const logLine = (msg: string) => logLines.push(`${new Date().toISOString()} ${msg}`);
+      const resourceList = new ResourceListBuilder();
+      const progress = new ProgressReporter();
+      const namespaces = new Set(plan.namespaces);
+      const match: LabelMatcher = labelFilter(spec);
+      const needed = new Map<string, ResourceRef>();
+      const allTypes = [...plan.selection.namespaced, ...plan.selection.clusterScoped, ...plan.selection.clusterScopedOnDemand];
+      const crdNames = await listNames(kube, 'apiextensions.k8s.io', 'v1', 'customresourcedefinitions').catch(() => undefined);
+      let taken = 0;
+      let estimate = 0;
+
+      const fail = (t: ApiResourceType, version: string, namespace: string | undefined, what: string, err: unknown) => {
+        const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+        errors.push({ code: ErrorCode.ItemFailed, message, item: `${groupResource(t.group, t.resource)}/${version}` });
+        addResult(results.errors, namespace, message);
+        logLine(`error ${message}`);
+      };
+      const write = async (t: ApiResourceType, version: string, obj: KubeObject) => {
+        obj.apiVersion = t.group ? `${t.group}/${version}` : version;
+        obj.kind = t.kind;
+        const ref: ResourceRef = { group: t.group, version, resource: t.resource, name: obj.metadata.name };
+        if (t.namespaced && obj.metadata.namespace) ref.namespace = obj.metadata.namespace;
+        const preferred = version === t.preferredVersion;
+        await writer.addObject(ref, obj, { preferred });
+        if (!preferred) return;
+        taken++;
+        resourceList.add({ group: t.group, version, kind: t.kind, namespace: ref.namespace, name: ref.name });
+        for (const r of requiredClusterRefs([obj], { types: allTypes, crdNames, selection: plan.selection })) {
+          needed.set(`${groupResource(r.group, r.resource)}/${r.name}`, r);
+        }
+        if (taken % 100 === 0) progress.report({ totalItems: Math.max(estimate, taken), itemsBackedUp: taken });
+      };
+
+      // A whole type, in each served version: namespaced types list cluster-wide and keep the selected namespaces.
+      const takeType = async (t: ApiResourceType) => {
+        for (const version of t.versions) {
+          const before = taken;
+          try {
+            let first = true;
+            for await (const page of kube.listPages<KubeObject>(resourcePath(t.group, version, t.resource), {}, deps.pageSize ?? 500)) {
+              if (first && version === t.preferredVersion) estimate += page.items.length + (page.remainingItemCount ?? 0);
+              first = false;
+              for (const obj of page.items) {
+                if (obj.metadata.deletionTimestamp) continue;
+                if (t.namespaced && !namespaces.has(obj.metadata.namespace ?? '')) continue;
+                if (!match.matches(obj.metadata.labels ?? {})) continue;
+                await write(t, version, obj);
+              }
+              Context.current().heartbeat({ type: groupResource(t.group, t.resource), version, itemsBackedUp: taken });
+            }
+          } catch (err) {
+            fail(t, version, undefined, `list ${groupResource(t.group, t.resource)} ${version} failed`, err);
+          }
+          if (version === t.preferredVersion) logLine(`backed up ${taken - before} items of ${groupResource(t.group, t.resource)}`);
+        }
+      };
+
+      try {
+        for (const t of plan.selection.namespaced) await takeType(t);
+        for (const t of plan.selection.clusterScoped) await takeType(t);
+
+        // Cluster-scoped objects the namespaced ones need, each in every served version.
+        for (const ns of plan.namespaces) needed.set(`namespaces/${ns}`, { group: '', version: 'v1', resource: 'namespaces', name: ns });
+        const full = new Set(plan.selection.clusterScoped.map((t) => groupResource(t.group, t.resource)));
+        for (const key of [...needed.keys()].sort()) {
+          const ref = needed.get(key)!;
+          const gr = groupResource(ref.group, ref.resource);
+          if (full.has(gr)) continue;
+          const t = plan.selection.clusterScopedOnDemand.find((x) => x.group === ref.group && x.resource === ref.resource);
+          if (!t) continue;
+          for (const version of t.versions) {
+            try {
+              await write(t, version, await kube.get<KubeObject>(resourcePath(t.group, version, t.resource, undefined, ref.name)));
+            } catch (err) {
+              if (err instanceof KubeApiError && err.status === 404) {
+                if (version === t.preferredVersion) {
+                  const message = `${gr} ${ref.name} is referenced by backed-up items but does not exist`;
+                  warnings.push({ code: ErrorCode.ItemFailed, message, item: `${gr}/${ref.name}` });
+                  addResult(results.warnings, undefined, message);
+                }
+                break;
+              }
+              fail(t, version, undefined, `get ${gr} ${ref.name} ${version} failed`, err);
+            }
+          }
+        }
+        progress.report({ totalItems: taken, itemsBackedUp: taken });
+        await writer.finish();
+        await upload;
+      } catch (err) {
+        writer.abort(err instanceof Error ? err : new Error(String(err)));
+        await upload.catch(() => undefined);
+        throw err;
+      }
+
+      logLine(`backup ${spec.name}: ${taken} items, ${errors.length} errors, ${warnings.length} warnings`);
+      for (const w of warnings) if (!w.item) addTaskResult(results.warnings, w.message);
+      await store.putResourceList(spec.name, resourceList.build());
+      await store.putResults(spec.name, results);
+      await store.putBackupFile(spec.name, 'logs', gzipSync(logLines.join('\n') + '\n'));
+      log.info({ itemsBackedUp: taken, errors: errors.length }, 'resources backed up');
+      return { itemsBackedUp: taken, errors, warnings };
+    },
+  };
+}
+
+async function listNames(kube: KubeClient, group: string, version: string, resource: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const page of kube.listPages<KubeObject>(resourcePath(group, version, resource))) {
+    for (const o of page.items) names.push(o.metadata.name);
+  }
+  return names;
+}
+
+export type BackupClusterActivities = ReturnType<typeof createBackupClusterActivities>;

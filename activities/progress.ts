@@ -1,0 +1,26 @@
+import { Context } from '@temporalio/activity';
+import { progressSignal } from '../workflows/task-status.js';
+
+/**
+ * Reports an activity's counters: every call heartbeats (so a dead worker is noticed and the
+ * retry resumes), and at most every `signalEveryMs` the counters are signalled to the workflow,
+ * whose status query serves them. Signals are bounded by time, not by objects, so history stays small.
+ */
+export class ProgressReporter {
+  private lastSignal = 0;
+  constructor(private readonly signalEveryMs = 5_000) {}
+
+  report(counters: Record<string, number>, details?: unknown): void {
+    const ctx = Context.current();
+    ctx.heartbeat(details ?? counters);
+    const now = Date.now();
+    if (now - this.lastSignal < this.signalEveryMs) return;
+    this.lastSignal = now;
+    const execution = ctx.info.workflowExecution;
+    if (!execution) return; // a standalone activity has no workflow to tell
+    ctx.client.workflow
+      .getHandle(execution.workflowId, execution.runId)
+      .signal(progressSignal, counters)
+      .catch(() => undefined); // progress is advisory; the result carries the final counts
+  }
+}

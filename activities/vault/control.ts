@@ -1,0 +1,84 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { BackupCreate } from '../../api/schemas.js';
+import { ErrorCode, messages } from '../../lib/errors.js';
+import { parseGoDuration } from '../../lib/duration.js';
+import type { Logger } from '../../lib/logger.js';
+import { newBackupMetadata } from '../../vault/backup-metadata.js';
+import type { TaskStatus } from '../../workflows/task-status.js';
+import { openVault, type VaultDefinition } from './open.js';
+
+/** Where vault definitions come from (configuration, and vaults created through the API). */
+export interface VaultRegistry {
+  get(name: string): Promise<VaultDefinition | undefined>;
+}
+
+export interface VaultDeps {
+  vaults: VaultRegistry;
+  vaultRoot?: string;
+  logger: Logger;
+}
+
+/** Activities on the control queue that read and write the vault's bookkeeping. */
+export function createVaultActivities(deps: VaultDeps) {
+  const resolveVault = async (name: string): Promise<VaultDefinition> => {
+    const vault = await deps.vaults.get(name);
+    if (!vault) {
+      throw ApplicationFailure.nonRetryable(messages.vaultUnavailable(`vault ${name} does not exist`), ErrorCode.VaultUnavailable);
+    }
+    return vault;
+  };
+  const store = async (name: string) => openVault(await resolveVault(name), deps.vaultRoot);
+
+  return {
+    /** The FAQ's checks before any work: the vault is reachable, and the name is free in it. */
+    async prepareBackup(input: { backup: string; vault: string }): Promise<{ vault: VaultDefinition }> {
+      const vault = await resolveVault(input.vault);
+      const s = openVault(vault, deps.vaultRoot);
+      const valid = await s.validate();
+      if (!valid.ok) throw ApplicationFailure.nonRetryable(messages.vaultUnavailable(valid.message), ErrorCode.VaultUnavailable);
+      if (await s.backupExists(input.backup)) {
+        throw ApplicationFailure.nonRetryable(messages.backupAlreadyExists(vault.backend), ErrorCode.BackupAlreadyExists);
+      }
+      return { vault };
+    },
+
+    /** Writes velero-backup.json, the commit record: from now on the backup is listed and restorable. */
+    async commitBackup(input: { vault: VaultDefinition; spec: BackupCreate; status: TaskStatus }): Promise<void> {
+      const { spec, status } = input;
+      const completion = status.completionTimestamp ?? new Date().toISOString();
+      const metadata = newBackupMetadata({
+        name: spec.name,
+        storageLocation: spec.vault,
+        cluster: spec.cluster,
+        backupType: spec.backupType,
+        spec: {
+          includedNamespaces: spec.includedNamespaces,
+          excludedNamespaces: spec.excludedNamespaces,
+          includedResources: spec.includedResources,
+          excludedResources: spec.excludedResources,
+          labelSelector: typeof spec.labelSelector === 'string' ? undefined : spec.labelSelector,
+          includeClusterResources: spec.includeClusterResources,
+          ttl: spec.ttl,
+        },
+        phase: status.phase === 'PartiallyFailed' ? 'PartiallyFailed' : 'Completed',
+        startTimestamp: status.startTimestamp,
+        completionTimestamp: completion,
+        expiration: new Date(Date.parse(status.startTimestamp) + parseGoDuration(spec.ttl)).toISOString(),
+        progress: { totalItems: status.progress.totalItems ?? 0, itemsBackedUp: status.progress.itemsBackedUp ?? 0 },
+        errors: status.errors.length,
+        warnings: status.warnings.length,
+      });
+      await openVault(input.vault, deps.vaultRoot).commitBackup(spec.name, metadata);
+      deps.logger.info({ backup: spec.name, vault: spec.vault, phase: status.phase }, 'backup committed');
+    },
+
+    /** Removes the staged files of a backup that failed; a committed backup is never touched. */
+    async discardBackup(input: { backup: string; vault: string }): Promise<void> {
+      const s = await store(input.vault);
+      if (await s.isCommitted(input.backup)) return;
+      await s.cleanupPartial(input.backup);
+    },
+  };
+}
+
+export type VaultActivities = ReturnType<typeof createVaultActivities>;

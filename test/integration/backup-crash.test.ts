@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { BackupCreate } from '../../api/schemas.js';
+import { createVaultActivities } from '../../activities/vault/control.js';
+import type { VaultDefinition } from '../../activities/vault/open.js';
+import { FilesystemObjectStore } from '../../vault/filesystem.js';
+import { BackupStore } from '../../vault/store.js';
+import { BackupWorkflow } from '../../workflows/backup.js';
+import { defaultTaskOptions } from '../../workflows/task-options.js';
+import { statusQuery } from '../../workflows/task-status.js';
+import { createControlWorker } from '../../workers/control.js';
+import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { createConfigMaps } from './kube-apply.js';
+import { kube, logger, nativeConnection, recordHistory, temporalClient, uniqueName } from './harness.js';
+
+const agentScript = fileURLToPath(new URL('./agent-process.ts', import.meta.url));
+const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+
+function startAgent(): Promise<ChildProcess> {
+  const child = spawn(tsx, [agentScript], {
+    env: {
+      ...process.env,
+      BC_TEMPORAL_ADDRESS: inject('temporal').address,
+      BC_TEMPORAL_NAMESPACE: inject('temporal').namespace,
+      BC_CLUSTER: 'a',
+      BC_KUBECONFIG: inject('clusters').a!.kubeconfigPath,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('agent ready') && resolve(child));
+    child.on('exit', (code) => reject(new Error(`agent exited with ${code}`)));
+  });
+}
+
+// 10,000 ConfigMaps: the size at which the history bound is checked, and long enough to kill an agent mid-list.
+const COUNT = 10_000;
+
+describe('a backup survives its agent being killed, and its history stays small', () => {
+  let client: Client;
+  let closeClient: () => Promise<void>;
+  let connection: NativeConnection;
+  let control: Worker;
+  let controlRun: Promise<void>;
+  let vault: VaultDefinition;
+  let store: BackupStore;
+  const ns = uniqueName('bulk');
+  const spec = (name: string): BackupCreate => ({
+    name,
+    cluster: 'a',
+    vault: vault.name,
+    backupType: 'AppBackup',
+    ttl: '720h0m0s',
+    includedNamespaces: [ns],
+    includedResources: ['configmaps'],
+  });
+
+  beforeAll(async () => {
+    vault = { name: uniqueName('vault'), backend: 'filesystem', path: mkdtempSync(join(inject('workDir'), 'vault-')) };
+    store = new BackupStore(new FilesystemObjectStore(vault.path!), '');
+    const k = await kube('a');
+    await k.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+    await createConfigMaps(k, ns, COUNT);
+    ({ client, close: closeClient } = await temporalClient());
+    connection = await nativeConnection();
+    const vaults = { get: async (name: string) => (name === vault.name ? vault : undefined) };
+    control = await createControlWorker({
+      connection,
+      namespace: client.options.namespace,
+      logger,
+      activities: createVaultActivities({ vaults, logger }),
+    });
+    controlRun = control.run();
+  }, 600_000);
+
+  afterAll(async () => {
+    control?.shutdown();
+    await controlRun;
+    await connection?.close();
+    await closeClient?.();
+  });
+
+  const archiveEntries = async (name: string) => {
+    const out: string[] = [];
+    for await (const e of store.openArchive(name)) out.push(`${e.path} ${'object' in e ? JSON.stringify(e.object) : ''}`);
+    return out;
+  };
+
+  it('continues after SIGKILL of the agent mid-backup, with the same archive content as an undisturbed run', async () => {
+    const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 5 };
+    // The undisturbed run.
+    let agent = await startAgent();
+    const calmName = uniqueName('calm');
+    const calm = await client.workflow.execute(BackupWorkflow, {
+      taskQueue: CONTROL_TASK_QUEUE,
+      workflowId: `backup/${calmName}`,
+      args: [{ spec: spec(calmName), options }],
+    });
+    expect(calm.phase).toBe('Completed');
+
+    // The disturbed run: kill the agent once it has reported progress, then start a new one.
+    const name = uniqueName('crash');
+    const handle = await client.workflow.start(BackupWorkflow, {
+      taskQueue: CONTROL_TASK_QUEUE,
+      workflowId: `backup/${name}`,
+      args: [{ spec: spec(name), options }],
+    });
+    // Kill once the archive activity has heartbeated: it is mid-list, part of the archive streamed.
+    let heartbeated = false;
+    for (let i = 0; i < 1000 && !heartbeated; i++) {
+      const { raw } = await handle.describe();
+      heartbeated = (raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'backupResources' && a.heartbeatDetails);
+      if (!heartbeated) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(heartbeated).toBe(true);
+    expect((await handle.query(statusQuery)).step).toBe('BackupResources');
+    agent.kill('SIGKILL');
+    const stillRunning = await handle.describe();
+    expect(stillRunning.status.name).toBe('RUNNING');
+    agent = await startAgent();
+    try {
+      const result = await handle.result();
+      expect(result.phase).toBe('Completed');
+      expect(result.progress.itemsBackedUp).toBe(COUNT + 1); // the ConfigMaps and their Namespace
+      await recordHistory(handle, 'backup-agent-killed');
+
+      // History is bounded: it does not grow with the number of objects.
+      const history = await handle.fetchHistory();
+      expect(history.events?.length ?? 0).toBeLessThan(300);
+
+      const [a, b] = await Promise.all([archiveEntries(calmName), archiveEntries(name)]);
+      expect(b.length).toBe(a.length);
+      expect(b).toEqual(a);
+    } finally {
+      agent.kill('SIGTERM');
+    }
+  });
+});

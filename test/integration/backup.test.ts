@@ -1,0 +1,174 @@
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import type { BackupCreate } from '../../api/schemas.js';
+import type { VaultDefinition } from '../../activities/vault/open.js';
+import { FilesystemObjectStore } from '../../vault/filesystem.js';
+import { BackupStore } from '../../vault/store.js';
+import { BackupWorkflow } from '../../workflows/backup.js';
+import { defaultTaskOptions } from '../../workflows/task-options.js';
+import type { TaskStatus } from '../../workflows/task-status.js';
+import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { shopApp, widgetCrd } from '../fixtures/app.js';
+import { applyAll } from './kube-apply.js';
+import { kube, nativeConnection, recordHistory, startWorkers, temporalClient, uniqueName } from './harness.js';
+
+const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 10 };
+
+describe('BackupWorkflow against a real control plane', () => {
+  let client: Client;
+  let closeClient: () => Promise<void>;
+  let connection: NativeConnection;
+  let workers: Worker[];
+  let runs: Promise<void>[];
+  let vault: VaultDefinition;
+  let store: BackupStore;
+  const ns = uniqueName('shop');
+
+  const backup = (overrides: Partial<BackupCreate>): BackupCreate => ({
+    name: uniqueName('bk'),
+    cluster: 'a',
+    vault: vault.name,
+    backupType: 'AppBackup',
+    ttl: '720h0m0s',
+    includedNamespaces: [ns],
+    ...overrides,
+  });
+  const run = async (spec: BackupCreate) => {
+    const handle = await client.workflow.start(BackupWorkflow, {
+      taskQueue: CONTROL_TASK_QUEUE,
+      workflowId: `backup/${spec.name}`,
+      args: [{ spec, options }],
+    });
+    return { handle, result: await handle.result() };
+  };
+  const failureOf = async (spec: BackupCreate): Promise<TaskStatus> => {
+    const err = await run(spec).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as { details?: unknown[] };
+    return cause.details?.[0] as TaskStatus;
+  };
+
+  beforeAll(async () => {
+    vault = { name: uniqueName('vault'), backend: 'filesystem', path: mkdtempSync(join(inject('workDir'), 'vault-')) };
+    store = new BackupStore(new FilesystemObjectStore(vault.path!), '');
+    const k = await kube('a');
+    await applyAll(k, [widgetCrd, ...shopApp(ns)]);
+    ({ client, close: closeClient } = await temporalClient());
+    connection = await nativeConnection();
+    workers = await startWorkers({ connection, namespace: client.options.namespace, clusters: ['a'], vaults: [vault] });
+    runs = workers.map((w) => w.run());
+  });
+
+  afterAll(async () => {
+    workers?.forEach((w) => w.shutdown());
+    await Promise.all(runs ?? []);
+    await connection?.close();
+    await closeClient?.();
+  });
+
+  it('stores every object of the application, in every served version, in Velero layout', async () => {
+    const spec = backup({});
+    const { handle, result } = await run(spec);
+    await recordHistory(handle, 'backup-completed');
+
+    expect(result.phase).toBe('Completed');
+    expect(result.errors).toEqual([]);
+    const listed = await store.listBackups();
+    expect(listed.map((b) => b.metadata.name)).toContain(spec.name);
+
+    const paths = new Set<string>();
+    const objects = new Map<string, { kind: string; metadata: { name: string } }>();
+    for await (const entry of store.openArchive(spec.name)) {
+      paths.add(entry.path);
+      if ('object' in entry) objects.set(entry.path, entry.object as never);
+    }
+    const n = `namespaces/${ns}`;
+    const expected = [
+      'metadata/version',
+      `resources/deployments.apps/v1-preferredversion/${n}/web.json`,
+      `resources/deployments.apps/${n}/web.json`,
+      `resources/statefulsets.apps/v1-preferredversion/${n}/db.json`,
+      `resources/services/v1-preferredversion/${n}/web.json`,
+      `resources/services/v1-preferredversion/${n}/web-nodeport.json`,
+      `resources/services/v1-preferredversion/${n}/web-lb.json`,
+      `resources/services/v1-preferredversion/${n}/db.json`,
+      `resources/configmaps/v1-preferredversion/${n}/shop-config.json`,
+      `resources/secrets/v1-preferredversion/${n}/shop-secret.json`,
+      `resources/ingresses.networking.k8s.io/v1-preferredversion/${n}/web.json`,
+      `resources/serviceaccounts/v1-preferredversion/${n}/shop.json`,
+      `resources/roles.rbac.authorization.k8s.io/v1-preferredversion/${n}/shop-reader.json`,
+      `resources/rolebindings.rbac.authorization.k8s.io/v1-preferredversion/${n}/shop-view.json`,
+      // The CRD serves two versions: each custom resource is stored in both, v1 preferred.
+      `resources/widgets.example.com/v1-preferredversion/${n}/blue-widget.json`,
+      `resources/widgets.example.com/v1beta1/${n}/blue-widget.json`,
+      `resources/widgets.example.com/v1beta1/${n}/red-widget.json`,
+      // Cluster-scoped objects the namespaced ones need.
+      `resources/namespaces/v1-preferredversion/cluster/${ns}.json`,
+      'resources/customresourcedefinitions.apiextensions.k8s.io/v1-preferredversion/cluster/widgets.example.com.json',
+      'resources/clusterroles.rbac.authorization.k8s.io/v1-preferredversion/cluster/view.json',
+    ];
+    for (const p of expected) expect(paths, p).toContain(p);
+    // Nothing from other namespaces, no events, no nodes.
+    for (const p of paths) {
+      if (p.includes('/namespaces/')) expect(p).toContain(`/namespaces/${ns}/`);
+      expect(p).not.toMatch(/^resources\/(events|nodes)[./]/);
+    }
+    const v1beta1 = objects.get(`resources/widgets.example.com/v1beta1/${n}/red-widget.json`) as unknown as { apiVersion: string };
+    expect(v1beta1.apiVersion).toBe('example.com/v1beta1');
+
+    const resourceList = await store.getResourceList(spec.name);
+    expect(resourceList?.['apps/v1/Deployment']).toEqual([`${ns}/web`]);
+    expect(resourceList?.['example.com/v1/Widget']).toEqual([`${ns}/blue-widget`, `${ns}/red-widget`]);
+    const metadata = await store.getBackup(spec.name);
+    expect(metadata?.status?.phase).toBe('Completed');
+    expect(metadata?.status?.progress?.itemsBackedUp).toBe(result.progress.itemsBackedUp);
+    expect(result.progress.itemsBackedUp).toBeGreaterThanOrEqual(19);
+
+    // The Temporal UI can list this cluster's backups by phase.
+    const query = `BackupCenterCluster="a" AND BackupCenterPhase="Completed" AND BackupCenterBackup="${spec.name}"`;
+    let found = 0;
+    for (let i = 0; i < 40 && found === 0; i++) {
+      for await (const _ of client.workflow.list({ query })) found++;
+      if (found === 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(found).toBe(1);
+  });
+
+  it('takes only labelled objects with a label selector', async () => {
+    const spec = backup({ labelSelector: 'app=shop', includedResources: ['deployments', 'svc', 'configmaps'] });
+    const { result } = await run(spec);
+    expect(result.phase).toBe('Completed');
+    const list = await store.getResourceList(spec.name);
+    expect(Object.keys(list ?? {}).sort()).toEqual(['apps/v1/Deployment', 'v1/ConfigMap', 'v1/Namespace', 'v1/Service']);
+    expect(list?.['v1/Service']).toEqual([`${ns}/web`, `${ns}/web-lb`, `${ns}/web-nodeport`]);
+  });
+
+  it('fails with the FAQ message when the name is already in the vault, and leaves the first backup intact', async () => {
+    const spec = backup({});
+    await run(spec);
+    const status = await failureOf(spec);
+    expect(status.phase).toBe('Failed');
+    expect(status.failureReason).toBe('backup already exists in vault');
+    expect((await store.listBackups()).filter((b) => b.metadata.name === spec.name)).toHaveLength(1);
+  });
+
+  it('fails with "get target namespace failed" when no namespace matches', async () => {
+    const spec = backup({ includedNamespaces: ['no-such-namespace'] });
+    const status = await failureOf(spec);
+    expect(status.failureReason).toBe('get target namespace failed');
+    expect(await store.backupExists(spec.name)).toBe(false);
+  });
+
+  it('fails with VaultError when the vault is unavailable', async () => {
+    const spec = backup({ vault: 'no-such-vault' });
+    const status = await failureOf(spec);
+    expect(status.failureReason).toMatch(/^VaultError: backup vault is unavailable: /);
+  });
+});

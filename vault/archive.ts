@@ -1,0 +1,165 @@
+// The backup tarball, `<backup>.tar.gz`, written and read as a stream. A cluster can hold far
+// more objects than fit in memory, so the writer emits each entry as it is added and waits while
+// the upload lags (backpressure), and the reader yields one entry at a time.
+//
+// Entry format as Velero writes it (pkg/backup/backup.go, item_backupper.go): `metadata/version`
+// first, holding the format version and a newline; then one regular-file entry per object path,
+// no directory entries; each object as JSON.
+
+import type { Readable } from 'node:stream';
+import { createGunzip, createGzip } from 'node:zlib';
+import tar from 'tar-stream';
+import type { KubeObject, ResourceRef } from '../resources/types.js';
+import {
+  archiveItemPaths,
+  BACKUP_FORMAT_VERSION,
+  FORMAT_VERSION_PATH,
+  parseArchivePath,
+  type ArchiveItemPath,
+} from './layout.js';
+
+export interface ArchiveObjectOptions {
+  /** The object is the source cluster's preferred version of its group. */
+  preferred: boolean;
+}
+
+/**
+ * Usage: start consuming `stream` (e.g. `store.putBackupFile(name, 'contents', writer.stream)`)
+ * before awaiting many `addObject` calls; they wait for the consumer, so an unread stream
+ * stalls the producer rather than filling memory.
+ */
+export class ArchiveWriter {
+  /** The tar.gz bytes. */
+  readonly stream: Readable;
+  private readonly pack = tar.pack();
+  private readonly mtime: Date;
+  private failure: Error | undefined;
+  private readonly failed: Promise<never>;
+  private finished = false;
+  private entryCount = 0;
+
+  constructor(options: { mtime?: Date } = {}) {
+    this.mtime = options.mtime ?? new Date();
+    const gzip = createGzip();
+    this.stream = gzip;
+    let fail!: (err: Error) => void;
+    this.failed = new Promise<never>((_, reject) => (fail = reject));
+    this.failed.catch(() => undefined); // observed through addObject/finish, not as unhandled
+    const onFailure = (err: Error) => {
+      if (this.failure) return;
+      this.failure = err;
+      fail(err);
+      this.pack.destroy(err);
+      if (!gzip.destroyed) gzip.destroy(err);
+    };
+    this.pack.on('error', onFailure);
+    gzip.on('error', onFailure);
+    // The consumer going away early (an aborted upload) must release a producer waiting on a full buffer.
+    gzip.on('close', () => {
+      if (!gzip.writableFinished) onFailure(new Error('archive stream closed before the archive was finished'));
+    });
+    this.pack.pipe(gzip);
+    void this.entry(FORMAT_VERSION_PATH, Buffer.from(`${BACKUP_FORMAT_VERSION}\n`)).catch(() => undefined);
+  }
+
+  /** Entries written so far, `metadata/version` included. */
+  get entries(): number {
+    return this.entryCount;
+  }
+
+  /**
+   * Adds one object as fetched at `ref.version`. Call once per served version; the preferred
+   * one is also written to the legacy unversioned path, as Velero does.
+   */
+  async addObject(ref: ResourceRef, object: KubeObject, options: ArchiveObjectOptions): Promise<void> {
+    if (this.finished) throw new Error('archive already finished');
+    const paths = archiveItemPaths(ref, options.preferred);
+    const body = Buffer.from(JSON.stringify(object));
+    for (const path of paths) await this.entry(path, body);
+  }
+
+  /** Ends the archive; resolves once every byte is handed to the stream's consumer. */
+  async finish(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.finished) return;
+    this.finished = true;
+    const ended = new Promise<void>((resolve) => this.stream.once('end', () => resolve()));
+    this.pack.finalize();
+    await Promise.race([ended, this.failed]);
+  }
+
+  /** Abandons the archive; the stream errors, so an upload in progress fails instead of committing a truncated file. */
+  abort(reason: Error = new Error('archive aborted')): void {
+    this.finished = true;
+    this.stream.destroy(reason);
+  }
+
+  private async entry(name: string, body: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
+    const written = new Promise<void>((resolve, reject) => {
+      const sink = this.pack.entry(
+        { name, size: body.length, mode: 0o644, mtime: this.mtime, type: 'file' },
+        body,
+        (err) => (err ? reject(err) : resolve()),
+      );
+      // A destroyed pack also errors the entry's own stream; the callback above already reports it.
+      sink.on('error', () => undefined);
+    });
+    await Promise.race([written, this.failed]);
+    this.entryCount++;
+  }
+}
+
+export type ArchiveEntry =
+  | { kind: 'formatVersion'; path: string; formatVersion: string }
+  | { kind: 'object'; path: string; item: ArchiveItemPath; object: KubeObject }
+  /** Anything else (Velero plugins add files); its content is skipped. */
+  | { kind: 'other'; path: string };
+
+/** Yields the entries of a tar.gz stream one at a time; breaking out of the loop stops reading. */
+export async function* readArchive(source: Readable): AsyncGenerator<ArchiveEntry> {
+  const gunzip = createGunzip();
+  const extract = tar.extract();
+  source.on('error', (err) => gunzip.destroy(err));
+  gunzip.on('error', (err) => extract.destroy(err));
+  source.pipe(gunzip).pipe(extract);
+  try {
+    for await (const entry of extract) {
+      const path = entry.header.name.replace(/^\.\//, '');
+      const type = entry.header.type ?? 'file';
+      if (type !== 'file' && type !== 'contiguous-file') {
+        entry.resume();
+        continue;
+      }
+      if (path === FORMAT_VERSION_PATH) {
+        yield { kind: 'formatVersion', path, formatVersion: (await readAll(entry)).toString('utf8').trim() };
+        continue;
+      }
+      const item = parseArchivePath(path);
+      if (!item) {
+        entry.resume();
+        yield { kind: 'other', path };
+        continue;
+      }
+      const body = await readAll(entry);
+      let object: KubeObject;
+      try {
+        object = JSON.parse(body.toString('utf8')) as KubeObject;
+      } catch (err) {
+        throw new Error(`archive entry ${path} is not valid JSON: ${(err as Error).message}`);
+      }
+      yield { kind: 'object', path, item, object };
+    }
+  } finally {
+    // Also reached when the consumer stops early: stop reading the source.
+    source.unpipe(gunzip);
+    gunzip.destroy();
+    source.destroy();
+  }
+}
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

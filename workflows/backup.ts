@@ -1,0 +1,107 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  setHandler,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { BackupCreate } from '../api/schemas.js';
+import type { BackupClusterActivities } from '../activities/backup/cluster.js';
+import type { VaultActivities } from '../activities/vault/control.js';
+import { ErrorCode, messages } from '../lib/errors.js';
+import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
+import { clusterTaskQueue } from '../workers/task-queues.js';
+import { clusterActivityOptions, controlActivityOptions, defaultTaskOptions, type TaskOptions } from './task-options.js';
+import { progressSignal, statusQuery, type Phase, type TaskStatus } from './task-status.js';
+
+export interface BackupInput {
+  spec: BackupCreate;
+  options?: TaskOptions;
+}
+
+export type BackupResult = TaskStatus;
+
+/**
+ * ApplicationBackup: check the vault, plan what to take from the cluster, stream every object in
+ * every served version into the vault, then commit by writing the backup's metadata last. A
+ * backup that fails leaves nothing restorable: its staged files are removed.
+ */
+export async function BackupWorkflow({ spec, options = defaultTaskOptions }: BackupInput): Promise<BackupResult> {
+  const vault = proxyActivities<VaultActivities>(controlActivityOptions);
+  const cluster = proxyActivities<BackupClusterActivities>(
+    clusterActivityOptions(clusterTaskQueue(spec.cluster), options),
+  );
+
+  const status: TaskStatus = {
+    phase: 'InProgress',
+    step: 'ValidateVault',
+    startTimestamp: workflowInfo().startTime.toISOString(),
+    errors: [],
+    warnings: [],
+    progress: { totalItems: 0, itemsBackedUp: 0 },
+  };
+  setHandler(statusQuery, () => status);
+  setHandler(progressSignal, (p) => void Object.assign(status.progress, p));
+  const setPhase = (phase: Phase) => {
+    status.phase = phase;
+    upsertSearchAttributes([
+      { key: TaskTypeKey, value: 'Backup' },
+      { key: PhaseKey, value: phase },
+      { key: BackupNameKey, value: spec.name },
+      { key: ClusterKey, value: spec.cluster },
+      { key: VaultKey, value: spec.vault },
+    ]);
+  };
+  setPhase('InProgress');
+
+  let staged = false;
+  try {
+    const { vault: vaultSpec } = await vault.prepareBackup({ backup: spec.name, vault: spec.vault });
+
+    status.step = 'Plan';
+    const plan = await cluster.planBackup({ spec, ownNamespace: options.ownNamespace });
+    status.warnings.push(...plan.warnings);
+
+    status.step = 'BackupResources';
+    staged = true;
+    const taken = await cluster.backupResources({
+      spec,
+      plan,
+      vault: vaultSpec,
+      archiveTime: workflowInfo().startTime.toISOString(),
+    });
+    status.errors.push(...taken.errors);
+    status.warnings.push(...taken.warnings);
+    status.progress = { totalItems: taken.itemsBackedUp, itemsBackedUp: taken.itemsBackedUp };
+
+    status.step = 'Commit';
+    const phase: Phase = status.errors.length > 0 ? 'PartiallyFailed' : 'Completed';
+    status.completionTimestamp = new Date().toISOString();
+    await vault.commitBackup({ vault: vaultSpec, spec, status: { ...status, phase } });
+    status.step = 'Done';
+    setPhase(phase);
+    return status;
+  } catch (err) {
+    const failure = describeFailure(err, status.step);
+    status.failureReason = failure.message;
+    status.errors.push({ code: failure.code, message: failure.message });
+    status.completionTimestamp = new Date().toISOString();
+    if (staged) {
+      await vault.discardBackup({ backup: spec.name, vault: spec.vault }).catch(() => undefined);
+    }
+    setPhase('Failed');
+    throw ApplicationFailure.create({ message: failure.message, type: failure.code, nonRetryable: true, details: [status] });
+  }
+}
+
+/** The FAQ's wording for a failed task: a subtask past its budget is `backup process timeout`. */
+export function describeFailure(err: unknown, step: string): { code: string; message: string } {
+  if (err instanceof ActivityFailure) {
+    if (err.cause instanceof TimeoutFailure) return { code: ErrorCode.SubtaskTimeout, message: messages.subtaskTimeout(step) };
+    if (err.cause instanceof ApplicationFailure) return { code: err.cause.type ?? ErrorCode.Internal, message: err.cause.message };
+  }
+  if (err instanceof ApplicationFailure) return { code: err.type ?? ErrorCode.Internal, message: err.message };
+  return { code: ErrorCode.Internal, message: messages.internal() };
+}
