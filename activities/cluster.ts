@@ -1,5 +1,6 @@
 import type { Logger } from '../lib/logger.js';
 import { createBackupClusterActivities } from './backup/cluster.js';
+import { createRestoreClusterActivities } from './restore/cluster.js';
 import { readClusterInfo } from './cluster-info.js';
 import type { KubeClient } from './kube/client.js';
 
@@ -15,6 +16,7 @@ export interface ClusterDeps {
 export function createClusterActivities(deps: ClusterDeps) {
   return {
     ...createBackupClusterActivities(deps),
+    ...createRestoreClusterActivities(deps),
     async clusterInfo() {
       return readClusterInfo(deps.kube);
     },

@@ -18,7 +18,13 @@ export class ProgressReporter {
     this.lastSignal = now;
     const execution = ctx.info.workflowExecution;
     if (!execution) return; // a standalone activity has no workflow to tell
-    ctx.client.workflow
+    let client;
+    try {
+      client = ctx.client;
+    } catch {
+      return; // no client (a mock environment in benchmarks): heartbeats only
+    }
+    client.workflow
       .getHandle(execution.workflowId, execution.runId)
       .signal(progressSignal, counters)
       .catch(() => undefined); // progress is advisory; the result carries the final counts

@@ -14,7 +14,8 @@ cache=${BACKUP_CENTER_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/backup-center/t
 
 TEMPORAL_VERSION=v1.5.1
 KINE_VERSION=v0.17.5
-K8S_VERSION=$(awk '/^require k8s.io\/kubernetes/ {print $3}' "$here/tools/k8s/go.mod")
+K8S_VERSION=$(grep -Eo 'k8s.io/kubernetes v[0-9][^ ]*' "$here/tools/k8s/go.mod" | head -1 | cut -d' ' -f2)
+[ -n "$K8S_VERSION" ] || { echo "[tools] cannot read the k8s.io/kubernetes version from tools/k8s/go.mod" >&2; exit 1; }
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 
@@ -22,6 +23,11 @@ if ! command -v go >/dev/null 2>&1; then
   echo "[tools] Go is not installed: install Go 1.26 or later (https://go.dev/dl or apt-get install golang) and run again." >&2
   exit 1
 fi
+
+mkdir -p "$cache"
+# One build at a time per machine: the start and test commands may run side by side.
+exec 9>"$cache/.lock"
+flock 9
 
 export CGO_ENABLED=0
 export GOFLAGS=${GOFLAGS:--buildvcs=false}
@@ -42,7 +48,7 @@ ensure() {
   local dir="$cache/$name-$version"
   if [ -x "$dir/$name" ]; then echo "$dir/$name"; return; fi
   log "building $name $version into $dir (first time only; several minutes)"
-  local start=$SECONDS tmp="$dir.tmp.$$"
+  local start=$SECONDS tmp="$dir.tmp"
   rm -rf "$tmp"; mkdir -p "$tmp"
   "$@" "$tmp"
   rm -rf "$dir"; mv "$tmp" "$dir"
@@ -52,8 +58,16 @@ ensure() {
 
 build_temporal() { GOBIN="$1" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_VERSION"; }
 build_kine() { GOBIN="$1" go install "github.com/k3s-io/kine@$KINE_VERSION"; }
-build_apiserver() { (cd "$here/tools/k8s" && go build -trimpath -ldflags "-s -w" -o "$1/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver); }
-build_kcm() { (cd "$here/tools/k8s" && go build -trimpath -ldflags "-s -w" -o "$1/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager); }
+# The version stamp Kubernetes' own build sets (hack/lib/version.sh): /version and the
+# compatibility-version logic read it; without it the binary reports v0.0.0-master.
+k8s_ldflags() {
+  local v=${K8S_VERSION#v} pkg=k8s.io/component-base/version
+  local major=${v%%.*} rest=${v#*.}
+  echo "-s -w -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=$major -X $pkg.gitMinor=${rest%%.*} -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+}
+build_k8s() { (cd "$here/tools/k8s" && go build -trimpath -ldflags "$(k8s_ldflags)" -o "$1/$2" "k8s.io/kubernetes/cmd/$2"); }
+build_apiserver() { build_k8s "$1" kube-apiserver; }
+build_kcm() { build_k8s "$1" kube-controller-manager; }
 
 temporal=$(on_path temporal "${TEMPORAL_VERSION#v}" --version) || temporal=$(ensure temporal "$TEMPORAL_VERSION" build_temporal)
 kine=$(on_path kine "${KINE_VERSION#v}" --version) || kine=$(ensure kine "$KINE_VERSION" build_kine)

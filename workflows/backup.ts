@@ -1,18 +1,11 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  proxyActivities,
-  setHandler,
-  TimeoutFailure,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BackupCreate } from '../api/schemas.js';
 import type { BackupClusterActivities } from '../activities/backup/cluster.js';
 import type { VaultActivities } from '../activities/vault/control.js';
-import { ErrorCode, messages } from '../lib/errors.js';
+import type { AgentActivities } from '../activities/agents.js';
 import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
 import { clusterTaskQueue } from '../workers/task-queues.js';
+import { describeFailure } from './failure.js';
 import { clusterActivityOptions, controlActivityOptions, defaultTaskOptions, type TaskOptions } from './task-options.js';
 import { progressSignal, statusQuery, type Phase, type TaskStatus } from './task-status.js';
 
@@ -29,7 +22,7 @@ export type BackupResult = TaskStatus;
  * backup that fails leaves nothing restorable: its staged files are removed.
  */
 export async function BackupWorkflow({ spec, options = defaultTaskOptions }: BackupInput): Promise<BackupResult> {
-  const vault = proxyActivities<VaultActivities>(controlActivityOptions);
+  const vault = proxyActivities<VaultActivities & AgentActivities>(controlActivityOptions);
   const cluster = proxyActivities<BackupClusterActivities>(
     clusterActivityOptions(clusterTaskQueue(spec.cluster), options),
   );
@@ -58,6 +51,7 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
 
   let staged = false;
   try {
+    await vault.ensureAgent({ cluster: spec.cluster });
     const { vault: vaultSpec } = await vault.prepareBackup({ backup: spec.name, vault: spec.vault });
 
     status.step = 'Plan';
@@ -94,14 +88,4 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
     setPhase('Failed');
     throw ApplicationFailure.create({ message: failure.message, type: failure.code, nonRetryable: true, details: [status] });
   }
-}
-
-/** The FAQ's wording for a failed task: a subtask past its budget is `backup process timeout`. */
-export function describeFailure(err: unknown, step: string): { code: string; message: string } {
-  if (err instanceof ActivityFailure) {
-    if (err.cause instanceof TimeoutFailure) return { code: ErrorCode.SubtaskTimeout, message: messages.subtaskTimeout(step) };
-    if (err.cause instanceof ApplicationFailure) return { code: err.cause.type ?? ErrorCode.Internal, message: err.cause.message };
-  }
-  if (err instanceof ApplicationFailure) return { code: err.type ?? ErrorCode.Internal, message: err.message };
-  return { code: ErrorCode.Internal, message: messages.internal() };
 }

@@ -3,13 +3,14 @@ import type { BackupCreate } from '../../api/schemas.js';
 import { ErrorCode, messages } from '../../lib/errors.js';
 import { parseGoDuration } from '../../lib/duration.js';
 import type { Logger } from '../../lib/logger.js';
-import { newBackupMetadata } from '../../vault/backup-metadata.js';
+import { isRestorable, newBackupMetadata } from '../../vault/backup-metadata.js';
 import type { TaskStatus } from '../../workflows/task-status.js';
 import { openVault, type VaultDefinition } from './open.js';
 
 /** Where vault definitions come from (configuration, and vaults created through the API). */
 export interface VaultRegistry {
   get(name: string): Promise<VaultDefinition | undefined>;
+  list(): Promise<VaultDefinition[]>;
 }
 
 export interface VaultDeps {
@@ -70,6 +71,30 @@ export function createVaultActivities(deps: VaultDeps) {
       });
       await openVault(input.vault, deps.vaultRoot).commitBackup(spec.name, metadata);
       deps.logger.info({ backup: spec.name, vault: spec.vault, phase: status.phase }, 'backup committed');
+    },
+
+    /**
+     * Finds the vault holding a completed backup of that name. In-progress and failed backups are
+     * never offered for restore (FAQ "no existing backup can be selected").
+     */
+    async locateBackup(input: { backup: string; vault?: string }): Promise<{ vault: VaultDefinition }> {
+      const candidates = input.vault ? [await resolveVault(input.vault)] : await deps.vaults.list();
+      for (const vault of candidates) {
+        const s = openVault(vault, deps.vaultRoot);
+        const meta = await s.getBackup(input.backup).catch(() => undefined);
+        if (!meta) continue;
+        if (!isRestorable(meta)) {
+          throw ApplicationFailure.nonRetryable(
+            `backup ${input.backup} in vault ${vault.name} is ${meta.status?.phase ?? 'not completed'} and cannot be restored`,
+            ErrorCode.BackupNotRestorable,
+          );
+        }
+        return { vault };
+      }
+      throw ApplicationFailure.nonRetryable(
+        `backup ${input.backup} was not found in ${input.vault ? `vault ${input.vault}` : 'any vault'}`,
+        ErrorCode.BackupNotFound,
+      );
     },
 
     /** Removes the staged files of a backup that failed; a committed backup is never touched. */

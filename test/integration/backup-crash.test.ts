@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BackupCreate } from '../../api/schemas.js';
+import { createAgentActivities } from '../../activities/agents.js';
 import { createVaultActivities } from '../../activities/vault/control.js';
 import type { VaultDefinition } from '../../activities/vault/open.js';
 import { FilesystemObjectStore } from '../../vault/filesystem.js';
@@ -68,12 +69,12 @@ describe('a backup survives its agent being killed, and its history stays small'
     await createConfigMaps(k, ns, COUNT);
     ({ client, close: closeClient } = await temporalClient());
     connection = await nativeConnection();
-    const vaults = { get: async (name: string) => (name === vault.name ? vault : undefined) };
+    const vaults = { get: async (name: string) => (name === vault.name ? vault : undefined), list: async () => [vault] };
     control = await createControlWorker({
       connection,
       namespace: client.options.namespace,
       logger,
-      activities: createVaultActivities({ vaults, logger }),
+      activities: { ...createVaultActivities({ vaults, logger }), ...createAgentActivities() },
     });
     controlRun = control.run();
   }, 600_000);

@@ -4,6 +4,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { KubeClient } from '../../activities/kube/client.js';
+import { createAgentActivities } from '../../activities/agents.js';
 import { createVaultActivities } from '../../activities/vault/control.js';
 import type { VaultDefinition } from '../../activities/vault/open.js';
 import { createClusterAgent } from '../../workers/cluster-agent.js';
@@ -63,13 +64,13 @@ export async function startWorkers(opts: {
   clusters: Array<'a' | 'b'>;
   vaults: VaultDefinition[];
 }): Promise<Worker[]> {
-  const vaults = { get: async (name: string) => opts.vaults.find((v) => v.name === name) };
+  const vaults = { get: async (name: string) => opts.vaults.find((v) => v.name === name), list: async () => opts.vaults };
   return [
     await createControlWorker({
       connection: opts.connection,
       namespace: opts.namespace,
       logger,
-      activities: createVaultActivities({ vaults, logger }),
+      activities: { ...createVaultActivities({ vaults, logger }), ...createAgentActivities() },
     }),
     ...(await Promise.all(
       opts.clusters.map(async (cluster) =>

@@ -1,0 +1,35 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { ErrorCode, messages } from '../lib/errors.js';
+import { clusterTaskQueue } from '../workers/task-queues.js';
+
+/** A poller seen this recently counts as a connected agent. */
+const AGENT_SEEN_WITHIN_MS = 2 * 60_000;
+
+/** Whether a cluster's agent is polling its task queue, from Temporal's task-queue description. */
+export async function agentConnected(client: Client, cluster: string): Promise<boolean> {
+  const res = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: clusterTaskQueue(cluster), kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+  });
+  const now = Date.now();
+  return (res.pollers ?? []).some((p) => {
+    const seen = p.lastAccessTime?.seconds ? Number(p.lastAccessTime.seconds) * 1000 : 0;
+    return now - seen < AGENT_SEEN_WITHIN_MS;
+  });
+}
+
+export function createAgentActivities() {
+  return {
+    /** Fails a task at once when nothing serves its cluster (the FAQ's "The components are abnormal"), instead of waiting forever. */
+    async ensureAgent(input: { cluster: string }): Promise<void> {
+      if (!(await agentConnected(Context.current().client, input.cluster))) {
+        throw ApplicationFailure.nonRetryable(messages.agentAbsent(input.cluster), ErrorCode.AgentAbsent);
+      }
+    },
+  };
+}
+
+export type AgentActivities = ReturnType<typeof createAgentActivities>;

@@ -1,0 +1,313 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { RestoreCreate } from '../../api/schemas.js';
+import { ErrorCode, messages, type TaskIssue } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { chooseRestoreVersion, type ServedVersions } from '../../resources/api-versions.js';
+import { labelFilter } from '../../resources/label-selector.js';
+import { isNamespaceSelected, resolveResourceName } from '../../resources/selection.js';
+import { groupResource, splitGroupResource, type ApiResourceType, type KubeObject } from '../../resources/types.js';
+import { mapNamespace, prepareForRestore, sortForRestore, waitConditionFor, type RestoreContext } from '../../restore-actions/index.js';
+import { parseResourceModifiers } from '../../restore-actions/resource-modifiers.js';
+import type { RestoreItem } from '../../vault/restore-items.js';
+import { addResult, emptyResults } from '../../vault/results.js';
+import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
+import { discoverResources } from '../kube/discovery.js';
+import { ProgressReporter } from '../progress.js';
+import { openVault, type VaultDefinition } from '../vault/open.js';
+import { readBackupContents, type StoredObject } from './backup-contents.js';
+import { sameAsExisting } from './compare.js';
+import { isReady, readinessOf, type ReadinessCheck } from './readiness.js';
+
+/** Labels every restored object carries (Velero's keys, so tools that know Velero find them). */
+export const RESTORE_NAME_LABEL = 'velero.io/restore-name';
+export const BACKUP_NAME_LABEL = 'velero.io/backup-name';
+
+export interface RestoreDone {
+  totalItems: number;
+  itemsRestored: number;
+  errors: TaskIssue[];
+  warnings: TaskIssue[];
+  /** Objects the restore created that were ready in the source and must become ready again. */
+  readiness: ReadinessCheck[];
+}
+
+export interface RestoreClusterDeps {
+  cluster: string;
+  kube: KubeClient;
+  logger: Logger;
+  vaultRoot?: string;
+  /** Objects of one type created at once. */
+  concurrency?: number;
+  diskProvisioners?: readonly string[];
+}
+
+interface Selected {
+  stored: StoredObject;
+  gr: string;
+}
+
+export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
+  const { kube } = deps;
+
+  return {
+    /**
+     * Restores the selected objects of a backup in priority order (data in restore-actions/priorities),
+     * each in the version the target prefers among those stored. Every item's outcome is recorded
+     * in the vault. Idempotent: a retry after a crash finds what the first attempt created (by its
+     * restore label) and reports it as created, so the cluster ends as after an undisturbed run.
+     */
+    async restoreResources(input: { spec: RestoreCreate; vault: VaultDefinition }): Promise<RestoreDone> {
+      const { spec } = input;
+      const log = deps.logger.child({ restore: spec.name, backup: spec.backupName, cluster: deps.cluster });
+      const store = openVault(input.vault, deps.vaultRoot);
+      const contents = await readBackupContents(store, spec.backupName);
+      let discovery = await discoverResources(kube);
+
+      // Selection, on the objects as they are in the backup.
+      const matchLabels = labelFilter(spec);
+      const nsFilter = { includedNamespaces: spec.includedNamespaces, excludedNamespaces: spec.excludedNamespaces, ownNamespace: '' };
+      const included = resourceFilter(spec.includedResources, discovery.types);
+      const excluded = resourceFilter(spec.excludedResources ?? [], discovery.types);
+      const selected: Selected[] = [];
+      const namespacesOfItems = new Set<string>();
+      for (const [gr, objects] of contents) {
+        if ((included && !included(gr)) || excluded?.(gr)) continue;
+        for (const stored of objects.values()) {
+          const obj = stored.versions[stored.preferred ?? Object.keys(stored.versions)[0]!]!;
+          if (stored.namespace !== undefined && !isNamespaceSelected(stored.namespace, nsFilter)) continue;
+          if (gr === 'namespaces' && !isNamespaceSelected(stored.name, nsFilter)) continue;
+          if (gr !== 'namespaces' && !matchLabels.matches(obj.metadata.labels ?? {})) continue;
+          if (stored.namespace) namespacesOfItems.add(stored.namespace);
+          selected.push({ stored, gr });
+        }
+      }
+      // A Namespace object is restored only when something in it is (or it was asked for by name).
+      const chosen = selected.filter(
+        (s) => s.gr !== 'namespaces' || namespacesOfItems.has(s.stored.name) || (spec.includedNamespaces ?? []).includes(s.stored.name),
+      );
+
+      const storageClasses = await kube
+        .get<{ items: KubeObject[] }>('/apis/storage.k8s.io/v1/storageclasses')
+        .then((l) => l.items)
+        .catch(() => [] as KubeObject[]);
+      const ctx: RestoreContext = {
+        namespaceMapping: spec.namespaceMapping,
+        storageClassMapping: spec.storageClassMapping,
+        imageRegistryMapping: spec.imageRegistryMapping,
+        imageMapping: spec.imageMapping,
+        preserveNodePorts: spec.preserveNodePorts,
+        restorePVs: spec.restorePVs,
+        restoredUids: chosen.map((s) => preferredOf(s.stored).metadata.uid).filter((u): u is string => !!u),
+        persistentVolumes: Object.fromEntries(
+          [...(contents.get('persistentvolumes')?.values() ?? [])].map((pv) => [pv.name, preferredOf(pv)]),
+        ),
+        storageClassProvisioners: Object.fromEntries(
+          [...storageClasses, ...[...(contents.get('storageclasses.storage.k8s.io')?.values() ?? [])].map(preferredOf)].map((sc) => [
+            sc.metadata.name,
+            String((sc as { provisioner?: string }).provisioner ?? ''),
+          ]),
+        ),
+        targetStorageClasses: [
+          ...storageClasses.map((sc) => sc.metadata.name),
+          ...[...(contents.get('storageclasses.storage.k8s.io')?.values() ?? [])].map((sc) => sc.name),
+        ],
+        options: {
+          diskProvisioners: deps.diskProvisioners,
+          restoreLabels: { [RESTORE_NAME_LABEL]: spec.name, [BACKUP_NAME_LABEL]: spec.backupName },
+        },
+      };
+      if (spec.resourceModifiers !== undefined) {
+        const parsed = parseResourceModifiers(spec.resourceModifiers);
+        if (!parsed.ok) {
+          const detail = parsed.errors.map((e) => `resourceModifiers.${e.path}: ${e.message}`).join('; ');
+          throw ApplicationFailure.nonRetryable(`invalid resourceModifiers: ${detail}`, ErrorCode.InvalidSpec);
+        }
+        ctx.resourceModifiers = parsed.value;
+      }
+
+      const items: RestoreItem[] = [];
+      const errors: TaskIssue[] = [];
+      const warnings: TaskIssue[] = [];
+      const results = emptyResults();
+      const readiness: ReadinessCheck[] = [];
+      const progress = new ProgressReporter();
+      const total = chosen.length;
+      let done = 0;
+      const record = (item: RestoreItem, targetNs: string | undefined) => {
+        items.push(item);
+        done++;
+        const what = `${groupResource(item.group, item.resource)} ${item.namespace ? `${item.namespace}/` : ''}${item.name}`;
+        if (item.outcome === 'failed') {
+          errors.push({ code: item.code ?? ErrorCode.ItemFailed, message: `${what}: ${item.message}`, item: what });
+          addResult(results.errors, targetNs, `${what}: ${item.message}`);
+        }
+        if (done % 50 === 0 || done === total) progress.report({ totalItems: total, itemsRestored: done });
+      };
+      const warn = (what: string, message: string, ns: string | undefined) => {
+        warnings.push({ code: 'Warning', message: `${what}: ${message}`, item: what });
+        addResult(results.warnings, ns, `${what}: ${message}`);
+      };
+
+      const restoreOne = async ({ stored, gr }: Selected) => {
+        const { group, resource } = splitGroupResource(gr);
+        const targetNs = stored.namespace !== undefined ? mapNamespace(stored.namespace, spec.namespaceMapping) : undefined;
+        const base = { group, resource, name: stored.name, ...(targetNs !== undefined ? { namespace: targetNs } : {}) };
+        const served = servedVersions(discovery.types, group, resource);
+        const choice = chooseRestoreVersion({
+          group,
+          resource,
+          stored: { versions: Object.keys(stored.versions), preferred: stored.preferred },
+          served,
+        });
+        if (choice.version === null) {
+          return record({ ...base, version: stored.preferred ?? '', outcome: 'failed', code: ErrorCode.NoCommonApiVersion, message: choice.error }, targetNs);
+        }
+        const version = choice.version;
+        const prepared = prepareForRestore(stored.versions[version]!, ctx, gr);
+        const what = `${gr} ${targetNs ? `${targetNs}/` : ''}${stored.name}`;
+        for (const w of prepared.warnings) warn(what, w, targetNs);
+        if (prepared.error) return record({ ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: prepared.error }, targetNs);
+        if (prepared.skip) return record({ ...base, version, outcome: 'skipped', message: prepared.reason }, targetNs);
+        const object = prepared.object;
+        const collection = resourcePath(group, version, resource, targetNs);
+        try {
+          await kube.request('POST', collection, { body: object });
+          record({ ...base, version, outcome: 'created' }, targetNs);
+          const check = readinessOf(gr, preferredOf(stored), group, version, resource, targetNs, stored.name);
+          if (check) readiness.push(check);
+          return;
+        } catch (err) {
+          if (!(err instanceof KubeApiError && err.status === 409 && err.reason === 'AlreadyExists')) {
+            return record({ ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: errorText(err) }, targetNs);
+          }
+        }
+        // It exists: ours from an earlier attempt, identical, or different.
+        try {
+          const path = resourcePath(group, version, resource, targetNs, stored.name);
+          const existing = await kube.get<KubeObject>(path);
+          if (existing.metadata.labels?.[RESTORE_NAME_LABEL] === spec.name) return record({ ...base, version, outcome: 'created' }, targetNs);
+          if (sameAsExisting(object, existing, [RESTORE_NAME_LABEL, BACKUP_NAME_LABEL])) {
+            return record({ ...base, version, outcome: 'skipped', message: 'already exists in the cluster and is identical' }, targetNs);
+          }
+          if ((spec.existingResourcePolicy ?? 'none') === 'update') {
+            const { metadata, ...rest } = object;
+            const { resourceVersion: _rv, ...meta } = metadata;
+            await kube.request('PATCH', path, { body: { ...rest, metadata: meta }, contentType: 'application/merge-patch+json' });
+            return record({ ...base, version, outcome: 'updated' }, targetNs);
+          }
+          warn(what, 'already exists in the cluster and differs from the backup; left unchanged (existingResourcePolicy: none)', targetNs);
+          return record({ ...base, version, outcome: 'skipped', message: 'already exists and differs from the backup; left unchanged' }, targetNs);
+        } catch (err) {
+          return record({ ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: errorText(err) }, targetNs);
+        }
+      };
+
+      const byGr = new Map<string, Selected[]>();
+      for (const s of chosen) (byGr.get(s.gr) ?? byGr.set(s.gr, []).get(s.gr)!).push(s);
+      const ensuredNamespaces = new Set<string>();
+      for (const gr of sortForRestore([...byGr.keys()])) {
+        const group = byGr.get(gr)!.sort((a, b) => key(a.stored).localeCompare(key(b.stored)));
+        if (gr !== 'namespaces' && gr !== 'customresourcedefinitions.apiextensions.k8s.io') {
+          // Namespaces of items whose Namespace object is not in the restore (label selectors) are created bare.
+          for (const s of group) {
+            const ns = s.stored.namespace !== undefined ? mapNamespace(s.stored.namespace, spec.namespaceMapping) : undefined;
+            if (ns && !ensuredNamespaces.has(ns)) {
+              ensuredNamespaces.add(ns);
+              await ensureNamespace(kube, ns);
+            }
+          }
+        }
+        await pool(group, deps.concurrency ?? 8, restoreOne);
+        Context.current().heartbeat({ groupResource: gr, itemsRestored: done });
+        if (waitConditionFor(gr) === 'Established') {
+          for (const s of group) await waitCrdEstablished(kube, s.stored.name);
+          discovery = await discoverResources(kube); // the new custom resources are served now
+        }
+      }
+
+      await store.putRestoreItems(spec.name, items);
+      await store.putRestoreResults(spec.name, results);
+      log.info({ items: items.length, errors: errors.length }, 'resources restored');
+      return { totalItems: total, itemsRestored: done, errors, warnings, readiness };
+    },
+
+    /** PVCs and pods the restore created must become ready again: else `create cluster resources timeout`, naming them. */
+    async waitResourcesReady(input: { checks: ReadinessCheck[]; timeoutMinutes: number }): Promise<void> {
+      const deadline = Date.now() + input.timeoutMinutes * 60_000;
+      let pending = input.checks;
+      for (;;) {
+        const states = await Promise.all(pending.map(async (c) => ({ c, ready: await isReady(kube, c).catch(() => false) })));
+        pending = states.filter((s) => !s.ready).map((s) => s.c);
+        Context.current().heartbeat({ pending: pending.map((c) => c.describe) });
+        if (pending.length === 0) return;
+        if (Date.now() >= deadline) {
+          throw ApplicationFailure.nonRetryable(
+            messages.createResourcesTimeout(pending.map((c) => c.describe).join(', ')),
+            ErrorCode.CreateResourcesTimeout,
+          );
+        }
+        await Context.current().sleep(1000);
+      }
+    },
+  };
+}
+
+export type RestoreClusterActivities = ReturnType<typeof createRestoreClusterActivities>;
+
+function preferredOf(s: StoredObject): KubeObject {
+  return s.versions[s.preferred ?? Object.keys(s.versions)[0]!]!;
+}
+
+function key(s: StoredObject): string {
+  return s.namespace ? `${s.namespace}/${s.name}` : s.name;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function servedVersions(types: ApiResourceType[], group: string, resource: string): ServedVersions | undefined {
+  const t = types.find((x) => x.group === group && x.resource === resource);
+  return t ? { versions: t.versions, preferred: t.preferredVersion } : undefined;
+}
+
+/** A predicate on `resource.group` for include/exclude lists, resolved against the target's discovery, or undefined for "all". */
+function resourceFilter(names: readonly string[] | undefined, types: ApiResourceType[]): ((gr: string) => boolean) | undefined {
+  if (!names || names.length === 0 || names.includes('*')) return names === undefined || names.length === 0 ? undefined : () => true;
+  const grs = new Set<string>();
+  for (const n of names) {
+    for (const t of resolveResourceName(n, types)) grs.add(groupResource(t.group, t.resource));
+    grs.add(n.toLowerCase()); // a type the target does not serve yet (a CRD in the backup) by its resource.group
+  }
+  return (gr) => grs.has(gr);
+}
+
+async function ensureNamespace(kube: KubeClient, name: string): Promise<void> {
+  try {
+    await kube.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+  } catch (err) {
+    if (!(err instanceof KubeApiError && err.status === 409)) throw err;
+  }
+}
+
+async function waitCrdEstablished(kube: KubeClient, name: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const crd = await kube
+      .get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+      )
+      .catch(() => undefined);
+    if (crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
+    Context.current().heartbeat({ waitingFor: `CRD ${name} Established` });
+    await Context.current().sleep(200);
+  }
+  throw new Error(`CustomResourceDefinition ${name} did not become Established`);
+}
+
+async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
