@@ -4,7 +4,14 @@ import type { BackupCreate } from '../../api/schemas.js';
 import { ErrorCode, messages, type TaskIssue } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { labelFilter, type LabelMatcher } from '../../resources/label-selector.js';
-import { requiredClusterRefs, selectNamespaces, selectResourceTypes, type ResourceSelection } from '../../resources/selection.js';
+import {
+  requiredClusterRefs,
+  resolveResourceName,
+  selectionTakes,
+  selectNamespaces,
+  selectResourceTypes,
+  type ResourceSelection,
+} from '../../resources/selection.js';
 import { groupResource, type ApiResourceType, type KubeObject, type ResourceRef } from '../../resources/types.js';
 import { ArchiveWriter } from '../../vault/archive.js';
 import { ResourceListBuilder } from '../../vault/resource-list.js';
@@ -51,6 +58,11 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       const namespaces = selectNamespaces(existing, { ...spec, ownNamespace: input.ownNamespace });
       if (namespaces.length === 0) throw ApplicationFailure.nonRetryable(messages.noTargetNamespace(), ErrorCode.NoTargetNamespace);
       const selection = selectResourceTypes(types, spec);
+      // The Namespace objects of the selected namespaces come along unless excluded by name: a
+      // restore recreates them with their labels and annotations (quotas, pod security levels).
+      const nsType = types.find((t) => t.group === '' && t.resource === 'namespaces');
+      const nsExcluded = resolveNames(spec.excludedResources ?? [], types).has('namespaces');
+      if (nsType && !nsExcluded && !selectionTakes(selection, 'namespaces')) selection.clusterScopedOnDemand.push(nsType);
       const warnings: TaskIssue[] = selection.unknown.map((name) => ({
         code: ErrorCode.InvalidSpec,
         message: `resource ${name} is not served by cluster ${spec.cluster}`,
@@ -186,6 +198,10 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       return { itemsBackedUp: taken, errors, warnings };
     },
   };
+}
+
+function resolveNames(names: readonly string[], types: ApiResourceType[]): Set<string> {
+  return new Set(names.flatMap((n) => resolveResourceName(n, types).map((t) => groupResource(t.group, t.resource))));
 }
 
 async function listNames(kube: KubeClient, group: string, version: string, resource: string): Promise<string[]> {

@@ -1,6 +1,6 @@
 // A cluster agent in a process of its own, so a test can SIGKILL it mid-task.
 // Env: BC_TEMPORAL_ADDRESS, BC_TEMPORAL_NAMESPACE, BC_CLUSTER, BC_KUBECONFIG.
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { KubeClient } from '../../activities/kube/client.js';
 import { createLogger } from '../../lib/logger.js';
 import { createClusterAgent } from '../../workers/cluster-agent.js';
@@ -10,6 +10,7 @@ const env = (k: string) => {
   if (!v) throw new Error(`${k} is not set`);
   return v;
 };
+Runtime.install({ logger: new DefaultLogger('WARN') });
 const connection = await NativeConnection.connect({ address: env('BC_TEMPORAL_ADDRESS') });
 const worker = await createClusterAgent({
   connection,

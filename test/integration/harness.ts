@@ -1,7 +1,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { KubeClient } from '../../activities/kube/client.js';
 import { createAgentActivities } from '../../activities/agents.js';
@@ -12,6 +12,13 @@ import { createControlWorker } from '../../workers/control.js';
 import { createLogger } from '../../lib/logger.js';
 
 export const logger = createLogger('test');
+
+// The SDK logs every worker state change at INFO; tests want warnings only.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // already installed by another test file in this worker thread
+}
 
 export async function temporalClient(): Promise<{ client: Client; close(): Promise<void> }> {
   const { address, namespace } = inject('temporal');
