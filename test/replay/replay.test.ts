@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../workers/bundle.js';
@@ -20,7 +21,8 @@ describe('replay of recorded histories', () => {
   });
 
   it.each(files)('%s replays without non-determinism', async (file) => {
-    const history = JSON.parse(readFileSync(dir + file, 'utf8'));
+    // Stored as the protobuf message's JSON (handle.fetchHistory()), read back the same way.
+    const history = temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(dir + file, 'utf8')));
     await expect(
       Worker.runReplayHistory({ workflowBundle: bundle }, history, file.replace(/\.json$/, '')),
     ).resolves.toBeUndefined();
