@@ -12,7 +12,7 @@ import { BackupWorkflow } from '../../workflows/backup.js';
 import { defaultTaskOptions } from '../../workflows/task-options.js';
 import type { TaskStatus } from '../../workflows/task-status.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
-import { shopApp, widgetCrd } from '../fixtures/app.js';
+import { shopApp, sourceStorageClass, widgetCrd } from '../fixtures/app.js';
 import { applyAll } from './kube-apply.js';
 import { kube, nativeConnection, recordHistory, startWorkers, temporalClient, uniqueName } from './harness.js';
 
@@ -59,7 +59,7 @@ describe('BackupWorkflow against a real control plane', () => {
     vault = { name: uniqueName('vault'), backend: 'filesystem', path: mkdtempSync(join(inject('workDir'), 'vault-')) };
     store = new BackupStore(new FilesystemObjectStore(vault.path!), '');
     const k = await kube('a');
-    await applyAll(k, [widgetCrd, ...shopApp(ns)]);
+    await applyAll(k, [widgetCrd, sourceStorageClass, ...shopApp(ns)]);
     ({ client, close: closeClient } = await temporalClient());
     connection = await nativeConnection();
     workers = await startWorkers({ connection, namespace: client.options.namespace, clusters: ['a'], vaults: [vault] });
@@ -113,6 +113,8 @@ describe('BackupWorkflow against a real control plane', () => {
       `resources/namespaces/v1-preferredversion/cluster/${ns}.json`,
       'resources/customresourcedefinitions.apiextensions.k8s.io/v1-preferredversion/cluster/widgets.example.com.json',
       'resources/clusterroles.rbac.authorization.k8s.io/v1-preferredversion/cluster/view.json',
+      'resources/storageclasses.storage.k8s.io/v1-preferredversion/cluster/standard-a.json',
+      `resources/persistentvolumeclaims/v1-preferredversion/${n}/uploads.json`,
     ];
     for (const p of expected) expect(paths, p).toContain(p);
     // Nothing from other namespaces, no events, no nodes.

@@ -6,7 +6,7 @@ const plurals: Record<string, string> = {
   ConfigMap: 'configmaps', Secret: 'secrets', Deployment: 'deployments', StatefulSet: 'statefulsets',
   Service: 'services', Ingress: 'ingresses', Widget: 'widgets', CustomResourceDefinition: 'customresourcedefinitions',
   PersistentVolume: 'persistentvolumes', PersistentVolumeClaim: 'persistentvolumeclaims', StorageClass: 'storageclasses',
-  Pod: 'pods', Job: 'jobs', ReplicaSet: 'replicasets', ClusterRole: 'clusterroles',
+  Pod: 'pods', Job: 'jobs', Gadget: 'gadgets', Gizmo: 'gizmos', ReplicaSet: 'replicasets', ClusterRole: 'clusterroles',
 };
 
 export function pathOf(obj: KubeObject, withName = false): string {

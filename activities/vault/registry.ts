@@ -1,0 +1,164 @@
+// The vault registry as the rest of the system sees it: vaults from the configuration plus those
+// created through the API, which live in Temporal (the registry workflow `vaults` and one workflow
+// `vault/<name>` per vault; see workflows/vault.ts). The control worker's activities and the API
+// read it through a Temporal Client; nothing is cached, since a deleted vault must stop being used.
+
+import {
+  WithStartWorkflowOperation,
+  WorkflowIdConflictPolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  ApplicationFailure,
+  type Client,
+} from '@temporalio/client';
+import type { Logger } from '../../lib/logger.js';
+import { vaultLocation } from '../../vault/locations.js';
+import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import {
+  deleteVaultUpdate,
+  registerVaultUpdate,
+  revalidateVaultSignal,
+  VAULT_REGISTRY_WORKFLOW_ID,
+  vaultEntriesQuery,
+  vaultSpecQuery,
+  vaultStatusQuery,
+  vaultWorkflowId,
+  VaultRegistryWorkflow,
+  type RegisterVaultInput,
+  type VaultEntry,
+  type VaultStatus,
+} from '../../workflows/vault.js';
+import type { VaultRegistry } from './control.js';
+import type { VaultDefinition } from './open.js';
+
+export interface TemporalVaultRegistryOptions {
+  /** A client, or a getter (inside activities: `() => Context.current().client`). */
+  client: Client | (() => Client);
+  /** Vaults from the configuration; they win over registered ones of the same name. */
+  configured?: readonly VaultDefinition[];
+}
+
+/** VaultRegistry over config.vaults and the registry workflow. */
+export class TemporalVaultRegistry implements VaultRegistry {
+  private readonly clientOf: () => Client;
+  readonly configured: readonly VaultDefinition[];
+
+  constructor(options: TemporalVaultRegistryOptions) {
+    const { client } = options;
+    this.clientOf = typeof client === 'function' ? client : () => client;
+    this.configured = options.configured ?? [];
+  }
+
+  async get(name: string): Promise<VaultDefinition | undefined> {
+    const configured = this.configured.find((v) => v.name === name);
+    if (configured) return configured;
+    const entry = (await vaultEntries(this.clientOf())).find((e) => e.name === name);
+    return entry?.state === 'live' ? entry.spec : undefined;
+  }
+
+  async list(): Promise<VaultDefinition[]> {
+    const names = new Set(this.configured.map((v) => v.name));
+    const registered = (await vaultEntries(this.clientOf())).filter((e) => e.state === 'live' && !names.has(e.name));
+    return [...this.configured, ...registered.map((e) => e.spec)].sort((a, b) => a.name.localeCompare(b.name));
+  }
+}
+
+export function createTemporalVaultRegistry(options: TemporalVaultRegistryOptions): TemporalVaultRegistry {
+  return new TemporalVaultRegistry(options);
+}
+
+/** Every vault the registry knows, deleted ones included; none before the first is created. */
+export async function vaultEntries(client: Client): Promise<VaultEntry[]> {
+  try {
+    return await client.workflow.getHandle(VAULT_REGISTRY_WORKFLOW_ID).query(vaultEntriesQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return [];
+    throw err;
+  }
+}
+
+/**
+ * Registers a vault (starting the registry if needed) and starts its workflow. Rejections are
+ * WorkflowUpdateFailedError whose cause is an ApplicationFailure of a VaultRegistryError type.
+ */
+export async function registerVault(client: Client, input: RegisterVaultInput): Promise<VaultEntry> {
+  return client.workflow.executeUpdateWithStart(registerVaultUpdate, {
+    args: [input],
+    startWorkflowOperation: new WithStartWorkflowOperation(VaultRegistryWorkflow, {
+      workflowId: VAULT_REGISTRY_WORKFLOW_ID,
+      taskQueue: CONTROL_TASK_QUEUE,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      args: [{}],
+    }),
+  });
+}
+
+/** Deletes a vault: its name becomes a tombstone, its workflow ends. Its backups stay in the storage. */
+export async function deleteVault(client: Client, name: string): Promise<VaultEntry> {
+  try {
+    return await client.workflow.getHandle(VAULT_REGISTRY_WORKFLOW_ID).executeUpdate(deleteVaultUpdate, { args: [{ name }] });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      throw new WorkflowUpdateFailedError('vault not found', ApplicationFailure.nonRetryable(`vault ${name} not found`, 'VaultNotFound'));
+    }
+    throw err;
+  }
+}
+
+/** The type and message of a refused registry update, or undefined for any other error. */
+export function registryRefusal(err: unknown): { type: string; message: string } | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  return { type: err.cause.type ?? 'Unknown', message: err.cause.message };
+}
+
+/** A vault's status from its workflow; undefined when it has none (a configured vault not registered yet). */
+export async function vaultStatus(client: Client, name: string): Promise<VaultStatus | undefined> {
+  try {
+    return await client.workflow.getHandle(vaultWorkflowId(name)).query(vaultStatusQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** The immutable spec a vault's workflow holds. */
+export async function vaultSpec(client: Client, name: string): Promise<VaultDefinition | undefined> {
+  try {
+    return await client.workflow.getHandle(vaultWorkflowId(name)).query(vaultSpecQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** Runs a vault's connectivity test now. */
+export async function revalidateVault(client: Client, name: string): Promise<void> {
+  await client.workflow.getHandle(vaultWorkflowId(name)).signal(revalidateVaultSignal);
+}
+
+/**
+ * Registers the configured vaults (config.vaults) at start, so they are validated and their names
+ * and prefixes take part in the registry's checks. Idempotent: the same settings again are a no-op.
+ * A configured vault the registry refuses (a deleted name, an overlapping prefix) is logged and
+ * skipped; it stays usable by tasks, since configuration is the operator's word.
+ */
+export async function registerConfiguredVaults(
+  client: Client,
+  vaults: readonly VaultDefinition[],
+  vaultRoot: string,
+  logger?: Logger,
+): Promise<Array<{ name: string; refused?: string }>> {
+  const out: Array<{ name: string; refused?: string }> = [];
+  for (const spec of vaults) {
+    try {
+      await registerVault(client, { spec, location: vaultLocation(spec, vaultRoot), configured: true });
+      out.push({ name: spec.name });
+    } catch (err) {
+      const refusal = registryRefusal(err);
+      if (!refusal) throw err;
+      logger?.warn({ vault: spec.name, reason: refusal.message }, 'configured vault not registered');
+      out.push({ name: spec.name, refused: refusal.message });
+    }
+  }
+  return out;
+}
