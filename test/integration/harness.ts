@@ -6,6 +6,9 @@ import { inject } from 'vitest';
 import { KubeClient } from '../../activities/kube/client.js';
 import { createAgentActivities } from '../../activities/agents.js';
 import { createVaultActivities } from '../../activities/vault/control.js';
+import { Context } from '@temporalio/activity';
+import { createLifecycleActivities } from '../../activities/vault/lifecycle.js';
+import { createTemporalVaultRegistry } from '../../activities/vault/registry.js';
 import type { VaultDefinition } from '../../activities/vault/open.js';
 import { createClusterAgent } from '../../workers/cluster-agent.js';
 import { createControlWorker } from '../../workers/control.js';
@@ -71,13 +74,18 @@ export async function startWorkers(opts: {
   clusters: Array<'a' | 'b'>;
   vaults: VaultDefinition[];
 }): Promise<Worker[]> {
-  const vaults = { get: async (name: string) => opts.vaults.find((v) => v.name === name), list: async () => opts.vaults };
+  // Configured vaults first, then those created through the API (the registry workflow), as in production.
+  const vaults = createTemporalVaultRegistry({ configured: opts.vaults, client: () => Context.current().client });
   return [
     await createControlWorker({
       connection: opts.connection,
       namespace: opts.namespace,
       logger,
-      activities: { ...createVaultActivities({ vaults, logger }), ...createAgentActivities() },
+      activities: {
+        ...createVaultActivities({ vaults, logger }),
+        ...createAgentActivities(),
+        ...createLifecycleActivities({ vaults, logger }),
+      },
     }),
     ...(await Promise.all(
       opts.clusters.map(async (cluster) =>

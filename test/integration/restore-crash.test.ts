@@ -1,0 +1,181 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { BackupCreate, RestoreCreate } from '../../api/schemas.js';
+import type { KubeClient } from '../../activities/kube/client.js';
+import type { VaultDefinition } from '../../activities/vault/open.js';
+import type { KubeObject } from '../../resources/types.js';
+import { FilesystemObjectStore } from '../../vault/filesystem.js';
+import { BackupStore } from '../../vault/store.js';
+import { BackupWorkflow } from '../../workflows/backup.js';
+import { RestoreWorkflow } from '../../workflows/restore.js';
+import { defaultTaskOptions } from '../../workflows/task-options.js';
+import type { TaskStatus } from '../../workflows/task-status.js';
+import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { applyAll, createConfigMaps } from './kube-apply.js';
+import { kube, nativeConnection, recordHistory, startWorkers, temporalClient, uniqueName } from './harness.js';
+
+const agentScript = fileURLToPath(new URL('./agent-process.ts', import.meta.url));
+const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+
+function startAgent(cluster: 'a' | 'b'): Promise<ChildProcess> {
+  const child = spawn(tsx, [agentScript], {
+    env: {
+      ...process.env,
+      BC_TEMPORAL_ADDRESS: inject('temporal').address,
+      BC_TEMPORAL_NAMESPACE: inject('temporal').namespace,
+      BC_CLUSTER: cluster,
+      BC_KUBECONFIG: inject('clusters')[cluster]!.kubeconfigPath,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('agent ready') && resolve(child));
+    child.on('exit', (code) => reject(new Error(`agent exited with ${code}`)));
+  });
+}
+
+const COUNT = 3000;
+const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 5, resourceReadyTimeoutMinutes: 0.2 };
+
+describe('restore: a killed agent, and objects that must become ready again', () => {
+  let client: Client;
+  let closeClient: () => Promise<void>;
+  let connection: NativeConnection;
+  let workers: Worker[];
+  let runs: Promise<void>[];
+  let vault: VaultDefinition;
+  let store: BackupStore;
+  let a: KubeClient;
+  let b: KubeClient;
+
+  const backup = async (spec: Omit<BackupCreate, 'cluster' | 'vault' | 'backupType' | 'ttl'>) => {
+    const full: BackupCreate = { cluster: 'a', vault: vault.name, backupType: 'AppBackup', ttl: '720h0m0s', ...spec };
+    return client.workflow.execute(BackupWorkflow, { taskQueue: CONTROL_TASK_QUEUE, workflowId: `backup/${spec.name}`, args: [{ spec: full, options }] });
+  };
+  const startRestore = (spec: RestoreCreate) =>
+    client.workflow.start(RestoreWorkflow, { taskQueue: CONTROL_TASK_QUEUE, workflowId: `restore/${spec.name}`, args: [{ spec, options }] });
+
+  beforeAll(async () => {
+    vault = { name: uniqueName('vault'), backend: 'filesystem', path: mkdtempSync(join(inject('workDir'), 'vault-')) };
+    store = new BackupStore(new FilesystemObjectStore(vault.path!), '');
+    a = await kube('a');
+    b = await kube('b');
+    ({ client, close: closeClient } = await temporalClient());
+    connection = await nativeConnection();
+    // Control worker and cluster a's agent in-process; cluster b's agent runs in a child process so it can be killed.
+    workers = await startWorkers({ connection, namespace: client.options.namespace, clusters: ['a'], vaults: [vault] });
+    runs = workers.map((w) => w.run());
+  }, 300_000);
+
+  afterAll(async () => {
+    workers?.forEach((w) => w.shutdown());
+    await Promise.all(runs ?? []);
+    await connection?.close();
+    await closeClient?.();
+  });
+
+  it('SIGKILL of the target agent mid-restore: after restart the cluster holds what an undisturbed restore creates, nothing twice', async () => {
+    const ns = uniqueName('bulk');
+    await a.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
+    await createConfigMaps(a, ns, COUNT);
+    const bk = uniqueName('bk');
+    expect((await backup({ name: bk, includedNamespaces: [ns] })).phase).toBe('Completed');
+
+    let agent = await startAgent('b');
+    try {
+      const calmNs = `${ns}-calm`;
+      const calm = await (await startRestore({ name: uniqueName('calm'), backupName: bk, cluster: 'b', namespaceMapping: { [ns]: calmNs } } as RestoreCreate)).result();
+      expect(calm.phase).toBe('Completed');
+
+      const crashNs = `${ns}-crash`;
+      const name = uniqueName('crash');
+      const handle = await startRestore({ name, backupName: bk, cluster: 'b', namespaceMapping: { [ns]: crashNs } } as RestoreCreate);
+      let restored = 0;
+      for (let i = 0; i < 2000 && restored < 300; i++) {
+        restored = (await b.get<{ items: unknown[] }>(`/api/v1/namespaces/${crashNs}/configmaps`).catch(() => ({ items: [] }))).items.length;
+        if (restored < 300) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(restored).toBeGreaterThanOrEqual(300);
+      agent.kill('SIGKILL');
+      const midway = (await b.get<{ items: unknown[] }>(`/api/v1/namespaces/${crashNs}/configmaps`)).items.length;
+      expect(midway).toBeLessThan(COUNT);
+      agent = await startAgent('b');
+      const result = await handle.result();
+      await recordHistory(handle, 'restore-agent-killed');
+      expect(result.phase).toBe('Completed');
+
+      const content = async (n: string) =>
+        (await b.get<{ items: KubeObject[] }>(`/api/v1/namespaces/${n}/configmaps`)).items
+          .map((c) => `${c.metadata.name} ${JSON.stringify((c as { data?: unknown }).data)}`)
+          .sort();
+      const [x, y] = await Promise.all([content(calmNs), content(crashNs)]);
+      expect(y.length).toBe(COUNT + 1); // the bulk ConfigMaps and kube-root-ca.crt
+      expect(y).toEqual(x);
+      const items = (await store.getRestoreItems(name)) ?? [];
+      expect(items.filter((i) => i.resource === 'configmaps' && i.outcome === 'created').length).toBe(COUNT);
+    } finally {
+      agent.kill('SIGKILL');
+    }
+  });
+
+  it('waits for a PVC that was Bound to bind again, and fails with "create cluster resources timeout" naming the one that does not', async () => {
+    const ns = uniqueName('vol');
+    const pv = (name: string, policy: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: `${ns}-${name}` },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: policy,
+        storageClassName: 'manual',
+        hostPath: { path: `/tmp/${ns}-${name}` },
+        claimRef: { namespace: ns, name },
+      },
+    }) as KubeObject;
+    const pvc = (name: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name, namespace: ns },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'manual', volumeName: `${ns}-${name}`, resources: { requests: { storage: '1Gi' } } },
+    }) as KubeObject;
+    await applyAll(a, [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+      pv('kept', 'Retain'),
+      pv('gone', 'Delete'),
+      pvc('kept'),
+      pvc('gone'),
+    ]);
+    // The controller manager binds them in cluster a.
+    for (let i = 0; i < 150; i++) {
+      const claims = (await a.get<{ items: Array<{ status?: { phase?: string } }> }>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`)).items;
+      if (claims.every((c) => c.status?.phase === 'Bound')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const bk = uniqueName('bk');
+    expect((await backup({ name: bk, includedNamespaces: [ns] })).phase).toBe('Completed');
+
+    const agent = await startAgent('b');
+    try {
+      // The Retain PV is restored before its claim, which binds again; the Delete PV is not restored,
+      // so its claim asks for a new volume from a class without a provisioner and never binds.
+      const outcome = await (await startRestore({ name: uniqueName('rs'), backupName: bk, cluster: 'b' } as RestoreCreate))
+        .result()
+        .catch((e: unknown) => e);
+      expect(outcome).toBeInstanceOf(WorkflowFailedError);
+      const status = ((outcome as WorkflowFailedError).cause as { details?: unknown[] }).details?.[0] as TaskStatus;
+      expect(status.failureReason).toMatch(/^create cluster resources timeout: /);
+      expect(status.failureReason).toContain(`PersistentVolumeClaim ${ns}/gone is not Bound`);
+      expect(status.failureReason).not.toContain(`${ns}/kept`);
+      const claim = await b.get<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/kept`);
+      expect(claim.status?.phase).toBe('Bound');
+    } finally {
+      agent.kill('SIGKILL');
+    }
+  });
+});
