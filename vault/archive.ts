@@ -17,6 +17,7 @@ import {
   parseArchivePath,
   type ArchiveItemPath,
 } from './layout.js';
+import { END_OF_ARCHIVE, fileHeader, padding } from './tar-header.js';
 
 export interface ArchiveObjectOptions {
   /** The object is the source cluster's preferred version of its group. */
@@ -31,16 +32,20 @@ export interface ArchiveObjectOptions {
 export class ArchiveWriter {
   /** The tar.gz bytes. */
   readonly stream: Readable;
-  private readonly pack = tar.pack();
+  private readonly gzip = createGzip();
   private readonly mtime: Date;
   private failure: Error | undefined;
   private readonly failed: Promise<never>;
   private finished = false;
   private entryCount = 0;
+  // Entries are framed here and handed to gzip in chunks of at least CHUNK bytes: each write to a
+  // zlib stream is a round trip to the thread pool, and entries are small.
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
   constructor(options: { mtime?: Date } = {}) {
     this.mtime = options.mtime ?? new Date();
-    const gzip = createGzip();
+    const gzip = this.gzip;
     this.stream = gzip;
     let fail!: (err: Error) => void;
     this.failed = new Promise<never>((_, reject) => (fail = reject));
@@ -49,17 +54,14 @@ export class ArchiveWriter {
       if (this.failure) return;
       this.failure = err;
       fail(err);
-      this.pack.destroy(err);
       if (!gzip.destroyed) gzip.destroy(err);
     };
-    this.pack.on('error', onFailure);
     gzip.on('error', onFailure);
     // The consumer going away early (an aborted upload) must release a producer waiting on a full buffer.
     gzip.on('close', () => {
       if (!gzip.writableFinished) onFailure(new Error('archive stream closed before the archive was finished'));
     });
-    this.pack.pipe(gzip);
-    void this.entry(FORMAT_VERSION_PATH, Buffer.from(`${BACKUP_FORMAT_VERSION}\n`)).catch(() => undefined);
+    this.frame(FORMAT_VERSION_PATH, Buffer.from(`${BACKUP_FORMAT_VERSION}\n`));
   }
 
   /** Entries written so far, `metadata/version` included. */
@@ -69,13 +71,15 @@ export class ArchiveWriter {
 
   /**
    * Adds one object as fetched at `ref.version`. Call once per served version; the preferred
-   * one is also written to the legacy unversioned path, as Velero does.
+   * one is also written to the legacy unversioned path, as Velero does. Resolves once the
+   * consumer has room, so an unread stream stalls the producer rather than filling memory.
    */
   async addObject(ref: ResourceRef, object: KubeObject, options: ArchiveObjectOptions): Promise<void> {
     if (this.finished) throw new Error('archive already finished');
-    const paths = archiveItemPaths(ref, options.preferred);
+    if (this.failure) throw this.failure;
     const body = Buffer.from(JSON.stringify(object));
-    for (const path of paths) await this.entry(path, body);
+    for (const path of archiveItemPaths(ref, options.preferred)) this.frame(path, body);
+    if (this.pendingBytes >= CHUNK) await this.flush();
   }
 
   /** Ends the archive; resolves once every byte is handed to the stream's consumer. */
@@ -84,7 +88,10 @@ export class ArchiveWriter {
     if (this.finished) return;
     this.finished = true;
     const ended = new Promise<void>((resolve) => this.stream.once('end', () => resolve()));
-    this.pack.finalize();
+    this.pending.push(END_OF_ARCHIVE);
+    this.pendingBytes += END_OF_ARCHIVE.length;
+    await this.flush();
+    this.gzip.end();
     await Promise.race([ended, this.failed]);
   }
 
@@ -94,21 +101,24 @@ export class ArchiveWriter {
     this.stream.destroy(reason);
   }
 
-  private async entry(name: string, body: Buffer): Promise<void> {
-    if (this.failure) throw this.failure;
-    const written = new Promise<void>((resolve, reject) => {
-      const sink = this.pack.entry(
-        { name, size: body.length, mode: 0o644, mtime: this.mtime, type: 'file' },
-        body,
-        (err) => (err ? reject(err) : resolve()),
-      );
-      // A destroyed pack also errors the entry's own stream; the callback above already reports it.
-      sink.on('error', () => undefined);
-    });
-    await Promise.race([written, this.failed]);
+  private frame(path: string, body: Buffer): void {
+    this.pending.push(fileHeader(path, body.length, this.mtime), body, padding(body.length));
+    this.pendingBytes += body.length + 512 + ((512 - (body.length % 512)) % 512);
     this.entryCount++;
   }
+
+  private async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
+    const chunk = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.gzip.write(chunk)) {
+      await Promise.race([new Promise<void>((resolve) => this.gzip.once('drain', () => resolve())), this.failed]);
+    }
+  }
 }
+
+const CHUNK = 64 * 1024;
 
 export type ArchiveEntry =
   | { kind: 'formatVersion'; path: string; formatVersion: string }

@@ -110,26 +110,26 @@ export class KubeClient {
     return this.request<T>('GET', path, { query });
   }
 
-  /** Pages through a list with limit/continue; memory holds one page at a time. */
+  /**
+   * Pages through a list with limit/continue. The next page is requested as soon as a page
+   * arrives, so the server works while the caller processes: memory holds at most two pages.
+   */
   async *listPages<T = unknown>(path: string, query: Query = {}, limit = 500): AsyncGenerator<ListPage<T>> {
-    let token: string | undefined;
-    do {
-      const page = await this.get<{
-        items?: T[];
-        metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number };
-      }>(path, {
-        ...query,
-        limit,
-        continue: token,
-      });
-      token = page.metadata?.continue || undefined;
+    type Page = { items?: T[]; metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number } };
+    const fetchPage = (token: string | undefined) => this.get<Page>(path, { ...query, limit, continue: token });
+    let next: Promise<Page> | undefined = fetchPage(undefined);
+    while (next) {
+      const page: Page = await next;
+      const token = page.metadata?.continue || undefined;
+      next = token ? fetchPage(token) : undefined;
+      next?.catch(() => undefined); // surfaced when awaited
       yield {
         items: page.items ?? [],
         remainingItemCount: page.metadata?.remainingItemCount,
         resourceVersion: page.metadata?.resourceVersion,
         continue: token,
       };
-    } while (token);
+    }
   }
 }
 

@@ -1,0 +1,69 @@
+// Encodes tar (ustar + PAX) entry headers. The archive writer frames entries itself instead of
+// going through a general tar library, because a backup writes tens of thousands of small
+// entries and per-entry stream machinery cost more than listing the objects from the API.
+
+const BLOCK = 512;
+
+/** The header block(s) of a regular file: ustar, preceded by a PAX record when the path does not fit. */
+export function fileHeader(path: string, size: number, mtime: Date): Buffer {
+  const split = splitUstarName(path);
+  const mtimeSec = Math.floor(mtime.getTime() / 1000);
+  if (split) return ustarHeader(split.name, split.prefix, size, mtimeSec, '0');
+  // PAX extended header: a `path=` record carries the full name; the ustar name is a truncated stand-in.
+  const record = paxRecord('path', path);
+  const pax = Buffer.concat([ustarHeader('PaxHeader', '', record.length, mtimeSec, 'x'), record, padding(record.length)]);
+  return Buffer.concat([pax, ustarHeader(Buffer.from(path).subarray(0, 99).toString('latin1'), '', size, mtimeSec, '0')]);
+}
+
+/** Zero bytes that round `size` up to the next block. */
+export function padding(size: number): Buffer {
+  const rest = size % BLOCK;
+  return rest === 0 ? EMPTY : Buffer.alloc(BLOCK - rest);
+}
+
+/** Two zero blocks end an archive. */
+export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
+const EMPTY = Buffer.alloc(0);
+
+function splitUstarName(path: string): { name: string; prefix: string } | undefined {
+  if (Buffer.byteLength(path) !== path.length) return undefined; // non-ASCII: PAX (UTF-8)
+  if (path.length <= 100) return { name: path, prefix: '' };
+  // Split at a slash so that prefix <= 155 and name <= 100.
+  for (let i = path.length - 101; i < path.length; i++) {
+    if (i >= 0 && path[i] === '/' && i <= 155 && path.length - i - 1 <= 100) {
+      return { prefix: path.slice(0, i), name: path.slice(i + 1) };
+    }
+  }
+  return undefined;
+}
+
+function paxRecord(key: string, value: string): Buffer {
+  const body = ` ${key}=${value}\n`;
+  const bodyLen = Buffer.byteLength(body);
+  // The length prefix counts itself.
+  let len = bodyLen + String(bodyLen).length;
+  if (String(len).length !== String(bodyLen).length) len = bodyLen + String(len).length;
+  return Buffer.from(`${len}${body}`);
+}
+
+function ustarHeader(name: string, prefix: string, size: number, mtime: number, type: string): Buffer {
+  const h = Buffer.alloc(BLOCK);
+  h.write(name, 0, 100, 'latin1');
+  octal(h, 100, 8, 0o644);
+  octal(h, 108, 8, 0);
+  octal(h, 116, 8, 0);
+  octal(h, 124, 12, size);
+  octal(h, 136, 12, mtime);
+  h.fill(' ', 148, 156); // checksum is computed with its own field as spaces
+  h.write(type, 156, 1, 'latin1');
+  h.write('ustar\u000000', 257, 8, 'latin1');
+  h.write(prefix, 345, 155, 'latin1');
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += h[i]!;
+  octal(h, 148, 8, sum);
+  return h;
+}
+
+function octal(buf: Buffer, offset: number, length: number, value: number): void {
+  buf.write(value.toString(8).padStart(length - 1, '0') + '\u0000', offset, length, 'latin1');
+}
