@@ -245,6 +245,18 @@ export function podSpecsOf(obj: KubeObject): Spec[] {
   return jobTpl ? [jobTpl] : [];
 }
 
+/** Kinds whose objects name cluster-scoped objects other than their Namespace (see requiredClusterRefs). */
+const REFERENCING_KINDS = new Set(['/PersistentVolumeClaim', '/PersistentVolume', 'rbac.authorization.k8s.io/RoleBinding', 'networking.k8s.io/Ingress', '/ServiceAccount']);
+
+/**
+ * Whether requiredClusterRefs can find anything in this object beyond its Namespace: a fast path
+ * for backups, which see every object and mostly objects that reference nothing.
+ */
+export function mayReferenceClusterObjects(obj: KubeObject): boolean {
+  const { group } = parseApiVersion(obj.apiVersion);
+  return !BUILT_IN_API_GROUPS.has(group) || REFERENCING_KINDS.has(`${group}/${obj.kind}`) || podSpecsOf(obj).length > 0;
+}
+
 /**
  * The cluster-scoped objects that the given objects need in order to work after a restore:
  * their Namespaces; PVs bound to PVCs; StorageClasses of PVCs and PVs; CRDs of custom resources;

@@ -5,6 +5,7 @@ import { ErrorCode, messages, type TaskIssue } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { labelFilter, type LabelMatcher } from '../../resources/label-selector.js';
 import {
+  mayReferenceClusterObjects,
   requiredClusterRefs,
   resolveResourceName,
   selectionTakes,
@@ -121,10 +122,12 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         if (!preferred) return;
         taken++;
         resourceList.add({ group: t.group, version, kind: t.kind, namespace: ref.namespace, name: ref.name });
+        if (taken % 100 === 0) progress.report({ totalItems: Math.max(estimate, taken), itemsBackedUp: taken });
+        // Namespaces of the selected namespaces are taken anyway; only other references need the full check.
+        if (!mayReferenceClusterObjects(obj)) return;
         for (const r of requiredClusterRefs([obj], { types: allTypes, crdNames, selection: plan.selection })) {
           needed.set(`${groupResource(r.group, r.resource)}/${r.name}`, r);
         }
-        if (taken % 100 === 0) progress.report({ totalItems: Math.max(estimate, taken), itemsBackedUp: taken });
       };
 
       // A whole type, in each served version: namespaced types list cluster-wide and keep the selected namespaces.
