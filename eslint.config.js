@@ -20,7 +20,11 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https'], message: 'workflows must not do I/O' },
-            { group: ['**/activities/*', '!**/activities/index.js'], message: 'import activity types through proxyActivities only' },
+            {
+              group: ['**/activities/*', '!**/activities/index.js'],
+              message: 'import activity types through proxyActivities only',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

@@ -501,6 +501,10 @@ export const DeleteRequestCreateSchema = z
   .strictObject({
     deleteObjectName: ObjectNameSchema,
     deleteObjectType: DeleteObjectTypeSchema,
+    cluster: NameSchema.optional().openapi({
+      description:
+        'Backup only: the cluster asking. A backup deleted by a cluster other than the one that made it is marked deleted (no longer listed) and its data stays in the vault.',
+    }),
   })
   .openapi('DeleteRequestCreate');
 

@@ -48,7 +48,11 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
   const open = (spec: VaultDefinition): BackupStore => openVault(spec, root);
   const resolveVault = async (name: string): Promise<VaultDefinition> => {
     const vault = await deps.vaults.get(name);
-    if (!vault) throw ApplicationFailure.nonRetryable(messages.vaultUnavailable(`vault ${name} does not exist`), ErrorCode.VaultUnavailable);
+    if (!vault)
+      throw ApplicationFailure.nonRetryable(
+        messages.vaultUnavailable(`vault ${name} does not exist`),
+        ErrorCode.VaultUnavailable,
+      );
     return vault;
   };
 
@@ -64,7 +68,8 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
         const store = open(spec);
         const decision = claimLocation(await readMarker(store), spec.name, new Date().toISOString());
         if (decision.action === 'refuse') return { ok: false, message: messages.vaultUnavailable(decision.message) };
-        if (decision.action === 'write') await store.objects.put(store.layout.markerKey(), serializeVaultMarker(decision.marker));
+        if (decision.action === 'write')
+          await store.objects.put(store.layout.markerKey(), serializeVaultMarker(decision.marker));
         deps.logger.info({ vault: spec.name, action: decision.action }, 'vault location claimed');
         return { ok: true, message: null };
       } catch (err) {
@@ -97,11 +102,17 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       const store = open(input.spec);
       const marker = await readMarker(store);
       if (marker === undefined || marker.name !== input.spec.name || marker.deletedAt !== undefined) return;
-      await store.objects.put(store.layout.markerKey(), serializeVaultMarker({ ...marker, deletedAt: new Date().toISOString() }));
+      await store.objects.put(
+        store.layout.markerKey(),
+        serializeVaultMarker({ ...marker, deletedAt: new Date().toISOString() }),
+      );
     },
 
     /** Committed backups of every vault whose expiration is at or before `asOf`, oldest first. */
-    async listExpiredBackups(input: { asOf: string; limit: number }): Promise<{ backups: ExpiredBackup[]; unreadableVaults: string[] }> {
+    async listExpiredBackups(input: {
+      asOf: string;
+      limit: number;
+    }): Promise<{ backups: ExpiredBackup[]; unreadableVaults: string[] }> {
       const asOf = Date.parse(input.asOf);
       const backups: ExpiredBackup[] = [];
       const unreadableVaults: string[] = [];
@@ -109,7 +120,8 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
         try {
           for (const b of await open(vault).listBackups()) {
             const expiration = b.status.expiration;
-            if (expiration && Date.parse(expiration) <= asOf) backups.push({ backup: b.metadata.name, vault: vault.name, expiration });
+            if (expiration && Date.parse(expiration) <= asOf)
+              backups.push({ backup: b.metadata.name, vault: vault.name, expiration });
           }
         } catch (err) {
           deps.logger.warn({ vault: vault.name, err }, 'retention could not list the vault');
@@ -145,7 +157,9 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       }
       if (unreadable.length > 0) {
         throw ApplicationFailure.retryable(
-          messages.vaultUnavailable(`backup ${input.backup} not found and vaults ${unreadable.join(', ')} could not be read`),
+          messages.vaultUnavailable(
+            `backup ${input.backup} not found and vaults ${unreadable.join(', ')} could not be read`,
+          ),
           ErrorCode.VaultUnavailable,
         );
       }

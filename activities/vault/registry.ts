@@ -9,6 +9,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   ApplicationFailure,
+  isGrpcServiceError,
   type Client,
 } from '@temporalio/client';
 import type { Logger } from '../../lib/logger.js';
@@ -30,6 +31,8 @@ import {
 } from '../../workflows/vault.js';
 import type { VaultRegistry } from './control.js';
 import type { VaultDefinition } from './open.js';
+
+const GRPC_DEADLINE_EXCEEDED = 4;
 
 export interface TemporalVaultRegistryOptions {
   /** A client, or a getter (inside activities: `() => Context.current().client`). */
@@ -67,10 +70,18 @@ export function createTemporalVaultRegistry(options: TemporalVaultRegistryOption
   return new TemporalVaultRegistry(options);
 }
 
+/**
+ * How long a query may wait for the control worker. The registry's query has no fallback (a
+ * DEADLINE_EXCEEDED the API answers with 503); a vault's status query reports "unknown" instead.
+ */
+export const QUERY_DEADLINE_MS = 5_000;
+
 /** Every vault the registry knows, deleted ones included; none before the first is created. */
 export async function vaultEntries(client: Client): Promise<VaultEntry[]> {
   try {
-    return await client.workflow.getHandle(VAULT_REGISTRY_WORKFLOW_ID).query(vaultEntriesQuery);
+    return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+      client.workflow.getHandle(VAULT_REGISTRY_WORKFLOW_ID).query(vaultEntriesQuery),
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return [];
     throw err;
@@ -96,10 +107,15 @@ export async function registerVault(client: Client, input: RegisterVaultInput): 
 /** Deletes a vault: its name becomes a tombstone, its workflow ends. Its backups stay in the storage. */
 export async function deleteVault(client: Client, name: string): Promise<VaultEntry> {
   try {
-    return await client.workflow.getHandle(VAULT_REGISTRY_WORKFLOW_ID).executeUpdate(deleteVaultUpdate, { args: [{ name }] });
+    return await client.workflow
+      .getHandle(VAULT_REGISTRY_WORKFLOW_ID)
+      .executeUpdate(deleteVaultUpdate, { args: [{ name }] });
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
-      throw new WorkflowUpdateFailedError('vault not found', ApplicationFailure.nonRetryable(`vault ${name} not found`, 'VaultNotFound'));
+      throw new WorkflowUpdateFailedError(
+        'vault not found',
+        ApplicationFailure.nonRetryable(`vault ${name} not found`, 'VaultNotFound'),
+      );
     }
     throw err;
   }
@@ -111,12 +127,24 @@ export function registryRefusal(err: unknown): { type: string; message: string }
   return { type: err.cause.type ?? 'Unknown', message: err.cause.message };
 }
 
-/** A vault's status from its workflow; undefined when it has none (a configured vault not registered yet). */
+/**
+ * A vault's status from its workflow; undefined when it has none (a configured vault not registered
+ * yet). When no worker answers in time the phase is InProgress with a message saying so.
+ */
 export async function vaultStatus(client: Client, name: string): Promise<VaultStatus | undefined> {
   try {
-    return await client.workflow.getHandle(vaultWorkflowId(name)).query(vaultStatusQuery);
+    return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+      client.workflow.getHandle(vaultWorkflowId(name)).query(vaultStatusQuery),
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
+    if (isGrpcServiceError(err) && err.code === GRPC_DEADLINE_EXCEEDED) {
+      return {
+        phase: 'InProgress',
+        lastValidated: null,
+        message: 'status unknown: the control worker did not answer in time',
+      };
+    }
     throw err;
   }
 }

@@ -1,11 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeApiError } from '../../activities/kube/client.js';
 import type { VaultDefinition } from '../../activities/vault/open.js';
-import { createTemporalVaultRegistry } from '../../activities/vault/registry.js';
+import {
+  createTemporalVaultRegistry,
+  registerConfiguredVaults,
+  revalidateVault,
+} from '../../activities/vault/registry.js';
 import { hashToken } from '../../api/auth.js';
 import type { ApiDeps } from '../../api/deps.js';
 import type { BackupCreate, DeleteRequest, Schedule, Vault } from '../../api/schemas.js';
@@ -25,7 +29,7 @@ import type { TaskStatus } from '../../workflows/task-status.js';
 import { vaultWorkflowId } from '../../workflows/vault.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
 import { applyAll } from './kube-apply.js';
-import { kube, logger, nativeConnection, startWorkers, temporalClient, uniqueName } from './harness.js';
+import { kube, logger, nativeConnection, recordHistory, startWorkers, temporalClient, uniqueName } from './harness.js';
 
 const TOKEN = 'lifecycle-admin-token';
 const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 10 };
@@ -137,6 +141,11 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
 
   afterAll(async () => {
     for (const name of createdVaults) await call('DELETE', `/v1/vaults/${name}`).catch(() => undefined);
+    // A configured vault is not deletable through the API; stop its validation loop for the next test files.
+    await client?.workflow
+      .getHandle(vaultWorkflowId(configured.name))
+      .terminate('lifecycle test finished')
+      .catch(() => undefined);
     for (const id of [...createdPlans.map(planScheduleId), RETENTION_SCHEDULE_ID]) {
       await client?.schedule
         .getHandle(id)
@@ -224,6 +233,36 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
       );
     });
 
+    it('re-runs the connectivity test on signal: foreign content added later turns it Unavailable, removing it Available', async () => {
+      const name = uniqueName('later');
+      const path = join(workDir, uniqueName('later'));
+      expect((await createVault(name, path)).status).toBe(201);
+      await vaultPhase(name, 'Available');
+      mkdirSync(join(path, 'other-app'));
+      writeFileSync(join(path, 'other-app', 'data.bin'), 'x');
+      await revalidateVault(client, name);
+      expect((await vaultPhase(name, 'Unavailable')).status.message).toBe(
+        'Backup store contains invalid top-level directories: [other-app]',
+      );
+      rmSync(join(path, 'other-app'), { recursive: true });
+      await revalidateVault(client, name);
+      await vaultPhase(name, 'Available');
+    });
+
+    it('registers configured vaults idempotently, so they are validated too', async () => {
+      const first = await registerConfiguredVaults(client, [configured], workDir, logger);
+      const second = await registerConfiguredVaults(client, [configured], workDir, logger);
+      expect([first, second]).toEqual([[{ name: configured.name }], [{ name: configured.name }]]);
+      await vaultPhase(configured.name, 'Available');
+      // Changed settings under the same name are refused (a vault is immutable) and logged, not thrown.
+      const changed = await registerConfiguredVaults(
+        client,
+        [{ ...configured, path: join(workDir, 'moved') }],
+        workDir,
+      );
+      expect(changed[0]?.refused).toMatch(/registered with other settings/);
+    });
+
     it('never reuses the name of a deleted vault; its location may be taken over under a new name', async () => {
       const name = uniqueName('gone');
       const path = join(workDir, uniqueName('gone'));
@@ -235,7 +274,9 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
       expect((await call('GET', `/v1/vaults/${name}`)).status).toBe(404);
       expect((await call('DELETE', `/v1/vaults/${name}`)).status).toBe(404);
       // Its workflow ends and the marker in its directory remembers the deletion.
-      await client.workflow.getHandle(vaultWorkflowId(name)).result();
+      const vaultRun = client.workflow.getHandle(vaultWorkflowId(name));
+      await vaultRun.result();
+      await recordHistory(vaultRun, 'vault-deleted');
       const marker = parseVaultMarker(readFileSync(join(path, 'metadata', 'backup-center-vault.json')));
       expect(marker.name).toBe(name);
       expect(marker.deletedAt).toBeDefined();
@@ -300,7 +341,10 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
       });
       const backupName = withRun.status.lastBackup!.name;
       expect(backupName).toMatch(new RegExp(`^${plan}-\\d{14}$`));
-      const result = await client.workflow.getHandle(`backup/${backupName}`).result();
+      // The run starts the backup as its child a moment after the run itself appears.
+      const handle = client.workflow.getHandle(`backup/${backupName}`);
+      await eventually('the backup to start', () => handle.describe());
+      const result = await handle.result();
       expect((result as TaskStatus).phase).toBe('Completed');
       expect((await store.listBackups()).map((b) => b.metadata.name)).toContain(backupName);
 
@@ -360,10 +404,9 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
         const d = await client.schedule.getHandle(planScheduleId(name)).describe();
         return d.info.recentActions.at(-1)?.action.workflow;
       });
-      const err = await client.workflow
-        .getHandle(run.workflowId, run.firstExecutionRunId)
-        .result()
-        .catch((e: unknown) => e);
+      const runHandle = client.workflow.getHandle(run.workflowId, run.firstExecutionRunId);
+      const err = await runHandle.result().catch((e: unknown) => e);
+      await recordHistory(runHandle, 'scheduled-backup-no-namespace');
       expect(err).toBeInstanceOf(WorkflowFailedError);
       expect((err as WorkflowFailedError).cause?.message).toBe('get target namespace failed');
     });
@@ -425,6 +468,7 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
       expect(json<{ detail: string }>(conflictRes).detail).toMatch(/The name is already used.*still running/);
 
       const done = await deleteRequestDone(`backup-${name}`);
+      await recordHistory(client.workflow.getHandle(`delete/backup/${name}`), 'delete-backup-with-restores');
       expect(done.spec).toEqual({ deleteObjectName: name, deleteObjectType: 'Backup' });
       expect(done.status).toMatchObject({
         phase: 'Completed',
@@ -506,11 +550,13 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
       expect(expiration - Date.parse(meta!.status.startTimestamp!)).toBe(1000);
       await new Promise((r) => setTimeout(r, Math.max(0, expiration - Date.now() + 100)));
 
-      const result = await client.workflow.execute(RetentionWorkflow, {
+      const gcRun = await client.workflow.start(RetentionWorkflow, {
         taskQueue: CONTROL_TASK_QUEUE,
         workflowId: uniqueName('gc/retention-test'),
         args: [{}],
       });
+      const result = await gcRun.result();
+      await recordHistory(gcRun, 'retention');
       expect(result.deleted).toContain(expiring.name);
       expect(result.deleted).not.toContain(kept.name);
       expect(result.failed).toEqual([]);

@@ -1,0 +1,223 @@
+// /v1/delete-requests: the backup center's DeleteRequest, a DeleteWorkflow `delete/<type>/<name>`.
+//
+// Naming: a delete request is named `<type>-<object>`, the type lowercased (`backup-nginx-1`,
+// `restore-nginx-1`, `schedule-nightly`). The FAQ's `<object>-dbr` cannot tell a backup from a
+// restore or plan of the same name (they are separate name spaces), so the type is part of the
+// name; read from the left, the first segment is always the type, so the name is unambiguous.
+// One request per object runs at a time: a second one while it runs is 409; once it has
+// finished, a new request for the same object may start (it completes at once if the object is
+// gone) and the name then shows the newest.
+//
+// DELETE /v1/backups/{name} and DELETE /v1/schedules/{name} are delete requests too
+// (startDeleteRequest). Conversions are not built: a Convert request is 501 NotBuilt.
+
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+} from '@temporalio/client';
+import { Router } from 'express';
+import { BackupNameKey, TaskTypeKey } from '../../lib/search-attributes.js';
+import { describeBackupPlan } from '../../schedules/backup-plans.js';
+import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { deleteWorkflowId, type DeleteInput, type DeleteRequestSpec } from '../../workflows/delete.js';
+import type { TaskStatus } from '../../workflows/task-status.js';
+import { openStore } from '../backup-view.js';
+import type { ApiDeps } from '../deps.js';
+import { conflict, notFound } from '../problem.js';
+import { notBuilt } from '../problems-extra.js';
+import {
+  DeleteObjectTypeSchema,
+  DeleteRequestCreateSchema,
+  ObjectNameParamsSchema,
+  type DeleteObjectType,
+  type DeleteRequest,
+  type DeleteRequestCreate,
+  type DeleteRequestStatus,
+  type TaskIssue,
+} from '../schemas.js';
+import { apiPhase, readTask, temporalUiLink, type TaskSnapshot } from '../tasks.js';
+import { validateBody, validateParams } from '../validate.js';
+
+export const CONVERT_DELETE_NOT_BUILT =
+  'StorageClass conversion is not built yet, so there is no conversion to reset (deleteObjectType "Convert")';
+
+/** `<type>-<object>`: `backup-nginx-1`. */
+export function deleteRequestName(type: DeleteObjectType, object: string): string {
+  return `${type.toLowerCase()}-${object}`;
+}
+
+/** The inverse of deleteRequestName, or undefined when the name does not start with a type. */
+export function parseDeleteRequestName(name: string): { type: DeleteObjectType; object: string } | undefined {
+  for (const type of DeleteObjectTypeSchema.options) {
+    const prefix = `${type.toLowerCase()}-`;
+    if (name.startsWith(prefix) && name.length > prefix.length) return { type, object: name.slice(prefix.length) };
+  }
+  return undefined;
+}
+
+/**
+ * Starts a delete request: 202's resource, or an HttpProblem: 404 when there is nothing of that
+ * name, 409 when a delete request for it runs (or the backup or restore itself still runs), 501 for
+ * conversions.
+ */
+export async function startDeleteRequest(deps: ApiDeps, request: DeleteRequestCreate): Promise<DeleteRequest> {
+  const { deleteObjectName: object, deleteObjectType: type } = request;
+  await checkDeletable(deps, type, object);
+  const spec: DeleteRequestSpec = {
+    deleteObjectName: object,
+    deleteObjectType: type,
+    ...(request.cluster === undefined ? {} : { cluster: request.cluster }),
+  };
+  const workflowId = deleteWorkflowId(type, object);
+  const input: DeleteInput = { spec };
+  let runId: string;
+  try {
+    const handle = await deps.client.workflow.start('DeleteWorkflow', {
+      taskQueue: CONTROL_TASK_QUEUE,
+      workflowId,
+      // A finished request may be repeated; a running one may not.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      args: [input],
+      memo: { spec },
+      typedSearchAttributes: [
+        { key: TaskTypeKey, value: 'Delete' },
+        ...(type === 'Backup' ? [{ key: BackupNameKey, value: object }] : []),
+      ],
+    });
+    runId = handle.firstExecutionRunId;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw conflict(
+        `delete request ${JSON.stringify(deleteRequestName(type, object))} for ${type.toLowerCase()} ${JSON.stringify(object)} is still running`,
+      );
+    }
+    throw err;
+  }
+  return {
+    name: deleteRequestName(type, object),
+    spec,
+    status: {
+      phase: 'InProgress',
+      startTimestamp: new Date().toISOString(),
+      completionTimestamp: null,
+      errors: [],
+      warnings: [],
+      failureReason: null,
+      progress: { totalItems: 0, itemsDeleted: 0 },
+      links: { temporalUi: temporalUiLink(deps.temporalUiUrl, deps.client.options.namespace, workflowId, runId) },
+    },
+  };
+}
+
+/** The delete request of that name, or undefined (404). */
+export async function getDeleteRequest(deps: ApiDeps, name: string): Promise<DeleteRequest | undefined> {
+  const parsed = parseDeleteRequestName(name);
+  if (!parsed) return undefined;
+  const snap = await readTask(deps, deleteWorkflowId(parsed.type, parsed.object));
+  if (!snap) return undefined;
+  const spec = (snap.spec as DeleteRequestSpec | undefined) ?? {
+    deleteObjectName: parsed.object,
+    deleteObjectType: parsed.type,
+  };
+  return { name, spec, status: toDeleteRequestStatus(deps, snap) };
+}
+
+export function deleteRequestsRouter(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.post('/v1/delete-requests', validateBody(DeleteRequestCreateSchema), async (req, res) => {
+    const created = await startDeleteRequest(deps, req.body as DeleteRequestCreate);
+    res.status(202).location(`/v1/delete-requests/${created.name}`).json(created);
+  });
+
+  router.get('/v1/delete-requests/:name', validateParams(ObjectNameParamsSchema), async (_req, res) => {
+    const { name } = res.locals.params as { name: string };
+    const found = await getDeleteRequest(deps, name);
+    if (!found) {
+      throw parseDeleteRequestName(name)
+        ? notFound('delete request', name)
+        : notFound(`delete request ${JSON.stringify(name)} (names are <type>-<object>, e.g. backup-nginx-1)`);
+    }
+    res.json(found);
+  });
+
+  return router;
+}
+
+/** 404, 409 or 501 before anything starts. */
+async function checkDeletable(deps: ApiDeps, type: DeleteObjectType, object: string): Promise<void> {
+  switch (type) {
+    case 'Convert':
+      throw notBuilt(CONVERT_DELETE_NOT_BUILT);
+    case 'Schedule':
+      if (!(await describeBackupPlan(deps.client, object))) throw notFound('backup plan', object);
+      return;
+    case 'Backup': {
+      const task = await readTask(deps, `backup/${object}`);
+      if (task?.executionStatus === 'RUNNING')
+        throw conflict(`backup ${JSON.stringify(object)} is in progress; delete it once it has finished`);
+      if (
+        !(await inSomeVault(deps, (store) =>
+          store.getBackup(object, { includeDeleted: true }).then((b) => b !== undefined),
+        ))
+      ) {
+        throw notFound('backup', object);
+      }
+      return;
+    }
+    case 'Restore': {
+      const task = await readTask(deps, `restore/${object}`);
+      if (task?.executionStatus === 'RUNNING')
+        throw conflict(`restore ${JSON.stringify(object)} is in progress; delete it once it has finished`);
+      if (task) return;
+      const found = await inSomeVault(deps, async (store) => {
+        for await (const _ of store.objects.list(store.layout.restoreDir(object))) return true;
+        return false;
+      });
+      if (!found) throw notFound('restore', object);
+      return;
+    }
+  }
+}
+
+/** Whether `test` holds in any vault; a vault that cannot be read counts as "maybe", so the request goes on. */
+async function inSomeVault(
+  deps: ApiDeps,
+  test: (store: NonNullable<ReturnType<typeof openStore>>) => Promise<boolean>,
+): Promise<boolean> {
+  for (const vault of await deps.vaults.list()) {
+    const store = openStore(deps, vault);
+    if (!store) return true;
+    try {
+      if (await test(store)) return true;
+    } catch (err) {
+      deps.logger.warn({ err, vault: vault.name }, 'vault could not be read');
+      return true;
+    }
+  }
+  return false;
+}
+
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : 0;
+}
+
+function toDeleteRequestStatus(deps: ApiDeps, snap: TaskSnapshot): DeleteRequestStatus {
+  const status: TaskStatus = snap.status;
+  const issues = (list: readonly TaskIssue[]): TaskIssue[] =>
+    list.map((i) => ({ code: String(i.code), message: String(i.message), ...(i.item ? { item: i.item } : {}) }));
+  return {
+    phase: apiPhase(status.phase),
+    startTimestamp: status.startTimestamp ?? null,
+    completionTimestamp: status.completionTimestamp ?? null,
+    errors: issues(status.errors),
+    warnings: issues(status.warnings),
+    failureReason: status.failureReason ?? null,
+    progress: { totalItems: count(status.progress.totalItems), itemsDeleted: count(status.progress.itemsDeleted) },
+    links: {
+      temporalUi: temporalUiLink(deps.temporalUiUrl, deps.client.options.namespace, snap.workflowId, snap.runId),
+    },
+  };
+}

@@ -1,0 +1,170 @@
+import {
+  ApplicationFailure,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { DeleteObjectType } from '../api/schemas.js';
+import type { LifecycleActivities } from '../activities/vault/lifecycle.js';
+import { ErrorCode } from '../lib/errors.js';
+import { BackupNameKey, PhaseKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
+import { describeFailure } from './failure.js';
+import { controlActivityOptions } from './task-options.js';
+import { statusQuery, type Phase, type TaskStatus } from './task-status.js';
+
+/** What a delete request names (the backup center's DeleteRequest spec). */
+export interface DeleteRequestSpec {
+  deleteObjectName: string;
+  deleteObjectType: DeleteObjectType;
+  /**
+   * The cluster asking. A backup deleted by a cluster other than the one that made it is only
+   * marked deleted (the FAQ): it leaves the listing, its data stays in the vault.
+   */
+  cluster?: string;
+}
+
+export interface DeleteInput {
+  spec: DeleteRequestSpec;
+}
+
+/** `delete/<type>/<name>`, type lowercased: one running delete request per object. */
+export function deleteWorkflowId(type: DeleteObjectType, name: string): string {
+  return `delete/${type.toLowerCase()}/${name}`;
+}
+
+/** Removing a large backup's objects takes a while: a long budget, kept alive by heartbeats. */
+const removalOptions: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [ErrorCode.InvalidSpec, ErrorCode.BackupNotFound],
+  },
+};
+
+/**
+ * DeleteRequest: remove a backup (its vault objects, then the records of the restores made from
+ * it), a restore's records, or a backup plan's schedule. Every step is idempotent, so a retried or
+ * repeated request finishes what an interrupted one began; an object already gone completes with a
+ * warning. Conversions are not built, so a Convert request fails saying so.
+ */
+export async function DeleteWorkflow({ spec: request }: DeleteInput): Promise<TaskStatus> {
+  const control = proxyActivities<LifecycleActivities>(controlActivityOptions);
+  const removal = proxyActivities<LifecycleActivities>(removalOptions);
+  const name = request.deleteObjectName;
+
+  const status: TaskStatus = {
+    phase: 'InProgress',
+    step: 'Locate',
+    startTimestamp: workflowInfo().startTime.toISOString(),
+    errors: [],
+    warnings: [],
+    progress: { totalItems: 0, itemsDeleted: 0 },
+  };
+  setHandler(statusQuery, () => status);
+  let vaultName = '';
+  const setPhase = (phase: Phase) => {
+    status.phase = phase;
+    upsertSearchAttributes([
+      { key: TaskTypeKey, value: 'Delete' },
+      { key: PhaseKey, value: phase },
+      ...(request.deleteObjectType === 'Backup' ? [{ key: BackupNameKey, value: name }] : []),
+      ...(vaultName ? [{ key: VaultKey, value: vaultName }] : []),
+    ]);
+  };
+  const plan = (totalItems: number) => void (status.progress = { totalItems, itemsDeleted: 0 });
+  const deleted = () => void (status.progress.itemsDeleted = (status.progress.itemsDeleted ?? 0) + 1);
+  const nothingToDelete = (what: string) =>
+    status.warnings.push({ code: ErrorCode.BackupNotFound, message: `${what} was not found; nothing to delete` });
+  setPhase('InProgress');
+
+  const deleteBackup = async () => {
+    status.step = 'LocateBackup';
+    const where = await control.inspectBackup({ backup: name });
+    if (!where) return nothingToDelete(`backup ${name}`);
+    vaultName = where.vault;
+    setPhase('InProgress');
+
+    if (request.cluster && where.cluster && request.cluster !== where.cluster) {
+      status.step = 'MarkDeleted';
+      plan(1);
+      await removal.markBackupDeleted({ backup: name, vault: where.vault, cluster: request.cluster });
+      deleted();
+      status.warnings.push({
+        code: 'MarkedDeleted',
+        message: `backup ${name} was made by cluster ${where.cluster}: deleting it from cluster ${request.cluster} marks it deleted and keeps its data in vault ${where.vault}`,
+      });
+      return;
+    }
+
+    status.step = 'FindRestores';
+    const restores = await control.findRestoresOfBackup({ backup: name });
+    plan(1 + restores.length);
+    // Volume snapshots would go first; none are taken yet (volume data is not built).
+    status.step = 'DeleteBackupData';
+    await removal.deleteBackupData({ backup: name, vault: where.vault });
+    deleted();
+    status.step = 'DeleteRestoreRecords';
+    for (const restore of restores) {
+      await removal.deleteRestoreRecords({ restore, vault: where.vault });
+      deleted();
+    }
+  };
+
+  const deleteRestore = async () => {
+    status.step = 'DeleteRestoreRecords';
+    plan(1);
+    const vaults = await removal.deleteRestoreRecords({ restore: name });
+    if (vaults.length === 0) return void (plan(0), nothingToDelete(`restore ${name}`));
+    vaultName = vaults[0] ?? '';
+    deleted();
+  };
+
+  const deleteSchedule = async () => {
+    status.step = 'DeleteSchedule';
+    plan(1);
+    if (!(await control.deleteBackupPlan({ plan: name })))
+      return void (plan(0), nothingToDelete(`backup plan ${name}`));
+    deleted();
+  };
+
+  try {
+    switch (request.deleteObjectType) {
+      case 'Backup':
+        await deleteBackup();
+        break;
+      case 'Restore':
+        await deleteRestore();
+        break;
+      case 'Schedule':
+        await deleteSchedule();
+        break;
+      case 'Convert':
+        throw ApplicationFailure.nonRetryable(
+          'StorageClass conversion is not built yet: there is no conversion to reset',
+          'NotBuilt',
+        );
+    }
+    status.step = 'Done';
+    status.completionTimestamp = new Date().toISOString();
+    setPhase('Completed');
+    return status;
+  } catch (err) {
+    const failure = describeFailure(err, status.step);
+    status.failureReason = failure.message;
+    status.errors.push({ code: failure.code, message: failure.message });
+    status.completionTimestamp = new Date().toISOString();
+    setPhase('Failed');
+    throw ApplicationFailure.create({
+      message: failure.message,
+      type: failure.code,
+      nonRetryable: true,
+      details: [status],
+    });
+  }
+}
