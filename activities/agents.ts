@@ -1,8 +1,11 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS whose exports Node's ESM loader cannot name: import the default.
+import proto from '@temporalio/proto';
 import { ErrorCode, messages } from '../lib/errors.js';
 import { clusterTaskQueue } from '../workers/task-queues.js';
+
+const { temporal } = proto;
 
 /** A poller seen this recently counts as a connected agent. */
 const AGENT_SEEN_WITHIN_MS = 2 * 60_000;

@@ -51,7 +51,7 @@ export interface ApiRoute {
   query?: z.ZodObject;
   success: { status: number; description: string; schema?: z.ZodType; contentType?: string };
   /** Problem statuses besides 401/403/500, which every secured route has. */
-  problems: Array<400 | 404 | 409 | 503>;
+  problems: Array<400 | 404 | 409 | 501 | 503>;
 }
 
 const JSON_TYPE = 'application/json';
@@ -231,23 +231,23 @@ export const apiRoutes: readonly ApiRoute[] = [
     method: 'post',
     path: '/v1/conversions',
     operationId: 'createConversion',
-    summary: "Convert a backup's StorageClasses",
+    summary: "Convert a backup's StorageClasses (not built yet: answers 501 NotBuilt)",
     tag: 'conversions',
     role: 'operator',
     body: ConversionCreateSchema,
     success: { status: 202, description: 'The conversion, started.', schema: ConversionSchema },
-    problems: [400, 404, 409],
+    problems: [400, 404, 409, 501],
   },
   {
     method: 'get',
     path: '/v1/conversions/{backupName}',
     operationId: 'getConversion',
-    summary: 'Get the conversion of a backup',
+    summary: 'Get the conversion of a backup (not built yet: answers 501 NotBuilt)',
     tag: 'conversions',
     role: 'viewer',
     params: BackupNameParamsSchema,
     success: { status: 200, description: 'The conversion.', schema: ConversionSchema },
-    problems: [404],
+    problems: [404, 501],
   },
   // Schedules (backup plans)
   {
@@ -419,6 +419,7 @@ const PROBLEM_RESPONSES = {
   Conflict: { status: 409, description: 'The name is already used. Change the name and try again.', schema: 'Problem' },
   ServiceUnavailable: { status: 503, description: 'A dependency (Temporal) does not answer.', schema: 'Problem' },
   InternalError: { status: 500, description: 'internal error (details are in the server log).', schema: 'Problem' },
+  NotImplemented: { status: 501, description: 'A feature that is not built yet (code NotBuilt).', schema: 'Problem' },
 } as const;
 type ProblemResponseName = keyof typeof PROBLEM_RESPONSES;
 

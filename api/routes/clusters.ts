@@ -1,0 +1,124 @@
+// /v1/clusters: the configured clusters, whether an agent polls each one's task queue, and what the
+// agent reads of it (Kubernetes version, nodes, zones) through ClusterProbeWorkflow. A probe is a
+// short workflow, so it shows in the Temporal UI like any task; its answer is cached for a while,
+// and concurrent requests share one probe.
+
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { agentConnected } from '../../activities/agents.js';
+import type { ClusterInfo } from '../../activities/cluster-info.js';
+import { TaskTypeKey } from '../../lib/search-attributes.js';
+import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import type { ApiDeps } from '../deps.js';
+import { notFound } from '../problem.js';
+import { NameParamsSchema, type Cluster, type ClusterStatus } from '../schemas.js';
+import { mapLimit } from '../tasks.js';
+import { validateParams } from '../validate.js';
+
+export interface ClustersRouterOptions {
+  /** How long a probe's answer is served from cache. */
+  cacheMs?: number;
+  /** How long a request waits for a probe before answering without the cluster's details. */
+  probeTimeoutMs?: number;
+}
+
+export const DEFAULT_CLUSTER_CACHE_MS = 30_000;
+const DEFAULT_PROBE_TIMEOUT_MS = 15_000;
+/** A failed probe is retried sooner than a good answer expires. */
+const FAILED_PROBE_CACHE_MS = 5_000;
+
+export function disconnectedStatus(): ClusterStatus {
+  return { agentConnected: false, kubernetesVersion: null, nodes: null, zones: [] };
+}
+
+export function statusFromInfo(info: ClusterInfo | undefined): ClusterStatus {
+  if (!info) return { agentConnected: true, kubernetesVersion: null, nodes: null, zones: [] };
+  return { agentConnected: true, kubernetesVersion: info.kubernetesVersion, nodes: info.nodes, zones: info.zones };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Probes clusters, caching answers per cluster. */
+export class ClusterProber {
+  private readonly cache = new Map<string, { expires: number; status: Promise<ClusterStatus> }>();
+  private readonly cacheMs: number;
+  private readonly probeTimeoutMs: number;
+
+  constructor(
+    private readonly deps: Pick<ApiDeps, 'client' | 'logger'>,
+    options: ClustersRouterOptions = {},
+  ) {
+    this.cacheMs = options.cacheMs ?? DEFAULT_CLUSTER_CACHE_MS;
+    this.probeTimeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  }
+
+  status(cluster: string): Promise<ClusterStatus> {
+    const now = Date.now();
+    const cached = this.cache.get(cluster);
+    if (cached && cached.expires > now) return cached.status;
+    const entry = {
+      expires: now + this.cacheMs,
+      status: this.probe(cluster, (ms) => (entry.expires = Date.now() + ms)),
+    };
+    this.cache.set(cluster, entry);
+    return entry.status;
+  }
+
+  private async probe(cluster: string, expireIn: (ms: number) => void): Promise<ClusterStatus> {
+    const { client, logger } = this.deps;
+    let connected: boolean;
+    try {
+      connected = await agentConnected(client, cluster);
+    } catch (err) {
+      logger.warn({ err, cluster }, 'task queue of the cluster agent could not be described');
+      expireIn(FAILED_PROBE_CACHE_MS);
+      return disconnectedStatus();
+    }
+    if (!connected) return disconnectedStatus();
+    try {
+      const handle = await client.workflow.start('ClusterProbeWorkflow', {
+        taskQueue: CONTROL_TASK_QUEUE,
+        workflowId: `probe/${cluster}/${randomUUID()}`,
+        args: [{ cluster }],
+        // Nobody waits longer than this; do not leave probes behind when no control worker runs.
+        workflowExecutionTimeout: '3 minutes',
+        typedSearchAttributes: [{ key: TaskTypeKey, value: 'ClusterProbe' }],
+      });
+      const info = (await withTimeout(
+        handle.result(),
+        this.probeTimeoutMs,
+        `probe of cluster ${cluster}`,
+      )) as ClusterInfo;
+      return statusFromInfo(info);
+    } catch (err) {
+      logger.warn({ err, cluster }, 'cluster probe failed');
+      expireIn(FAILED_PROBE_CACHE_MS);
+      return statusFromInfo(undefined);
+    }
+  }
+}
+
+export function clustersRouter(deps: ApiDeps, options: ClustersRouterOptions = {}): Router {
+  const router = Router();
+  const prober = new ClusterProber(deps, options);
+  const names = () => deps.config.clusters.map((c) => c.name);
+
+  router.get('/v1/clusters', async (_req, res) => {
+    const items: Cluster[] = await mapLimit(names(), 8, async (name) => ({ name, status: await prober.status(name) }));
+    res.json({ items });
+  });
+
+  router.get('/v1/clusters/:name', validateParams(NameParamsSchema), async (_req, res) => {
+    const { name } = res.locals.params as { name: string };
+    if (!names().includes(name)) throw notFound('cluster', name);
+    res.json({ name, status: await prober.status(name) } satisfies Cluster);
+  });
+
+  return router;
+}

@@ -1,0 +1,368 @@
+// Tasks are Temporal workflows (DESIGN "Tasks are workflows"): this module starts them under their
+// fixed ids and reads their status back, for every route that serves a task. The API keeps no
+// state: a running task answers the status query, a finished one its result, a failed one the
+// TaskStatus it threw as `details[0]`, and anything else (terminated, timed out, cancelled) is
+// reported as Failed with the reason.
+
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionInfo as TemporalExecutionInfo,
+  type WorkflowExecutionStatusName,
+} from '@temporalio/client';
+import {
+  ApplicationFailure,
+  CancelledFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+  type SearchAttributePair,
+} from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import type { Config } from '../config/schema.js';
+import { parseGoDuration } from '../lib/duration.js';
+import { ErrorCode } from '../lib/errors.js';
+import { TaskTypeKey } from '../lib/search-attributes.js';
+import { CONTROL_TASK_QUEUE } from '../workers/task-queues.js';
+import { defaultTaskOptions, type TaskOptions } from '../workflows/task-options.js';
+import { statusQuery, type Phase, type TaskStatus } from '../workflows/task-status.js';
+import type { ApiDeps } from './deps.js';
+import { conflict } from './problem.js';
+import type { BackupStatus, RestoreStatus, TaskIssue, TaskPhase } from './schemas.js';
+
+/** Task types whose workflows this module starts; the value of the BackupCenterTaskType attribute. */
+export type TaskType = 'Backup' | 'Restore';
+
+const ID_PREFIX: Record<TaskType, string> = { Backup: 'backup', Restore: 'restore' };
+const WORKFLOW_TYPE: Record<TaskType, string> = { Backup: 'BackupWorkflow', Restore: 'RestoreWorkflow' };
+
+/** How long the API waits for a running task to answer its status query before reporting what it knows. */
+export const STATUS_QUERY_TIMEOUT_MS = 3_000;
+
+/** `backup/<name>`, `restore/<name>` (DESIGN's table). */
+export function taskWorkflowId(type: TaskType, name: string): string {
+  return `${ID_PREFIX[type]}/${name}`;
+}
+
+/** The task's name from its workflow id, or undefined when the id is not of that type. */
+export function taskNameFromWorkflowId(type: TaskType, workflowId: string): string | undefined {
+  const prefix = `${ID_PREFIX[type]}/`;
+  return workflowId.startsWith(prefix) ? workflowId.slice(prefix.length) : undefined;
+}
+
+/** The workflow's page in the Temporal Web UI, or null when no UI is configured. */
+export function temporalUiLink(
+  uiUrl: string | null | undefined,
+  namespace: string,
+  workflowId: string,
+  runId: string,
+): string | null {
+  if (!uiUrl) return null;
+  const base = uiUrl.replace(/\/+$/, '');
+  return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
+}
+
+/** The operator settings a task runs with, fixed at its start. */
+export function taskOptionsFromConfig(config: Config): TaskOptions {
+  return {
+    subtaskTimeoutMinutes: config.subtaskTimeoutMinutes,
+    heartbeatTimeoutSeconds: defaultTaskOptions.heartbeatTimeoutSeconds,
+    ownNamespace: config.ownNamespace,
+    resourceReadyTimeoutMinutes: config.resourceReadyTimeoutMinutes,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Starting
+
+export interface StartTaskInput {
+  type: TaskType;
+  /** The create body (`{name, …spec}`) the workflow receives as `spec`. */
+  spec: { name: string } & Record<string, unknown>;
+  /** Search attributes besides the task type and phase, e.g. cluster and vault. */
+  searchAttributes?: SearchAttributePair[];
+  options?: TaskOptions;
+}
+
+export interface StartedTask {
+  workflowId: string;
+  runId: string;
+  startTime: Date;
+}
+
+/**
+ * Starts the task's workflow under its fixed id. A used name (a workflow of that id exists,
+ * running or closed and still retained) answers 409 with the FAQ's wording.
+ */
+export async function startTask(deps: Pick<ApiDeps, 'client' | 'config'>, input: StartTaskInput): Promise<StartedTask> {
+  const workflowId = taskWorkflowId(input.type, input.spec.name);
+  const startTime = new Date();
+  try {
+    const handle = await deps.client.workflow.start(WORKFLOW_TYPE[input.type], {
+      taskQueue: CONTROL_TASK_QUEUE,
+      workflowId,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      args: [{ spec: input.spec, options: input.options ?? taskOptionsFromConfig(deps.config) }],
+      // The spec rides along as memo, so lists and reads need no history fetch.
+      memo: { spec: input.spec },
+      typedSearchAttributes: [
+        { key: TaskTypeKey, value: input.type },
+        ...(input.searchAttributes ?? []),
+      ] as SearchAttributePair[],
+    });
+    return { workflowId, runId: handle.firstExecutionRunId, startTime };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw conflict(`a ${input.type.toLowerCase()} named ${JSON.stringify(input.spec.name)} exists`);
+    }
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/** What describe() and visibility lists both give of an execution. */
+export type WorkflowExecutionInfo = Omit<TemporalExecutionInfo, 'raw'>;
+
+/** A task as Temporal knows it. */
+export interface TaskSnapshot {
+  workflowId: string;
+  runId: string;
+  executionStatus: WorkflowExecutionStatusName;
+  /** The create body the workflow was started with, when it can be read. */
+  spec: Record<string, unknown> | undefined;
+  status: TaskStatus;
+  info: WorkflowExecutionInfo;
+}
+
+/** The task of this workflow id, or undefined when Temporal has no such workflow. */
+export async function readTask(deps: Pick<ApiDeps, 'client'>, workflowId: string): Promise<TaskSnapshot | undefined> {
+  let info: WorkflowExecutionInfo;
+  try {
+    info = await deps.client.workflow.getHandle(workflowId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+  return snapshotOf(deps, info);
+}
+
+/** Status and spec of a workflow found by describe or by a visibility list. */
+export async function snapshotOf(deps: Pick<ApiDeps, 'client'>, info: WorkflowExecutionInfo): Promise<TaskSnapshot> {
+  const [spec, status] = await Promise.all([specOf(deps.client, info), statusOf(deps.client, info)]);
+  return { workflowId: info.workflowId, runId: info.runId, executionStatus: info.status.name, spec, status, info };
+}
+
+/** Executions matching a visibility query, newest first, at most `limit`. */
+export async function listExecutions(
+  deps: Pick<ApiDeps, 'client'>,
+  query: string,
+  limit = 1000,
+): Promise<WorkflowExecutionInfo[]> {
+  const out: WorkflowExecutionInfo[] = [];
+  for await (const info of deps.client.workflow.list({ query, pageSize: Math.min(limit, 200) })) {
+    out.push(info);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+/** Runs `fn` over `items` with at most `concurrency` at once, keeping the order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether `value` has the shape of a workflow's TaskStatus. */
+export function isTaskStatus(value: unknown): value is TaskStatus {
+  return (
+    isRecord(value) &&
+    typeof value.phase === 'string' &&
+    typeof value.startTimestamp === 'string' &&
+    Array.isArray(value.errors) &&
+    Array.isArray(value.warnings) &&
+    isRecord(value.progress)
+  );
+}
+
+async function specOf(client: Client, info: WorkflowExecutionInfo): Promise<Record<string, unknown> | undefined> {
+  const memo = info.memo?.spec;
+  if (isRecord(memo)) return memo;
+  // Started elsewhere (a schedule, the Temporal CLI): the spec is the first argument's `spec`.
+  try {
+    const res = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: client.options.namespace,
+      execution: { workflowId: info.workflowId, runId: info.runId },
+      maximumPageSize: 1,
+    });
+    const payloads = res.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    const arg = await decodeFromPayloadsAtIndex<unknown>(client.options.loadedDataConverter, 0, payloads);
+    return isRecord(arg) && isRecord(arg.spec) ? arg.spec : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function statusOf(client: Client, info: WorkflowExecutionInfo): Promise<TaskStatus> {
+  const handle = client.workflow.getHandle(info.workflowId, info.runId);
+  if (info.status.name === 'RUNNING') {
+    try {
+      const status = await client.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () => handle.query(statusQuery));
+      if (isTaskStatus(status)) return status;
+    } catch {
+      // No worker answered in time (or the workflow has not run its first task yet).
+    }
+    return synthesizedStatus(info, 'InProgress');
+  }
+  try {
+    const result: unknown = await handle.result();
+    if (isTaskStatus(result)) return result;
+    return synthesizedStatus(info, 'Completed');
+  } catch (err) {
+    return failedStatus(info, err);
+  }
+}
+
+/** What a closed, unsuccessful workflow reports: its TaskStatus from `details[0]`, or the reason it ended. */
+export function failedStatus(
+  info: Pick<WorkflowExecutionInfo, 'startTime' | 'closeTime' | 'status'>,
+  err: unknown,
+): TaskStatus {
+  const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0];
+    if (isTaskStatus(details)) return details;
+  }
+  const reason = endReason(info.status.name, cause ?? err);
+  const status = synthesizedStatus(info, 'Failed');
+  status.failureReason = reason.message;
+  status.errors.push(reason);
+  return status;
+}
+
+function endReason(name: WorkflowExecutionStatusName, cause: unknown): TaskIssue {
+  const message = cause instanceof Error && cause.message ? `: ${cause.message}` : '';
+  if (name === 'TERMINATED' || cause instanceof TerminatedFailure) {
+    return { code: 'Terminated', message: `the task's workflow was terminated${message}` };
+  }
+  if (name === 'CANCELLED' || cause instanceof CancelledFailure) {
+    return { code: 'Cancelled', message: 'the task was cancelled' };
+  }
+  if (name === 'TIMED_OUT' || cause instanceof TimeoutFailure) {
+    return { code: 'TimedOut', message: "the task's workflow timed out" };
+  }
+  return {
+    code: ErrorCode.Internal,
+    message: cause instanceof Error && cause.message ? cause.message : 'internal error',
+  };
+}
+
+function synthesizedStatus(info: Pick<WorkflowExecutionInfo, 'startTime' | 'closeTime'>, phase: Phase): TaskStatus {
+  return {
+    phase,
+    step: '',
+    startTimestamp: info.startTime.toISOString(),
+    ...(info.closeTime ? { completionTimestamp: info.closeTime.toISOString() } : {}),
+    errors: [],
+    warnings: [],
+    progress: {},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API's status shape
+
+/** A workflow phase as the API's TaskPhase: `New` is still InProgress; a conversion's ConvertFailed is Failed elsewhere. */
+export function apiPhase(phase: Phase | string): TaskPhase {
+  switch (phase) {
+    case 'Completed':
+    case 'PartiallyFailed':
+    case 'Failed':
+    case 'InProgress':
+      return phase;
+    case 'ConvertFailed':
+      return 'Failed';
+    default:
+      return 'InProgress';
+  }
+}
+
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : 0;
+}
+
+function issues(list: readonly unknown[]): TaskIssue[] {
+  return list.filter(isRecord).map((i) => ({
+    code: typeof i.code === 'string' ? i.code : ErrorCode.Internal,
+    message: typeof i.message === 'string' ? i.message : String(i.message),
+    ...(typeof i.item === 'string' ? { item: i.item } : {}),
+  }));
+}
+
+function commonStatus(status: TaskStatus, temporalUi: string | null) {
+  return {
+    phase: apiPhase(status.phase),
+    startTimestamp: status.startTimestamp ?? null,
+    completionTimestamp: status.completionTimestamp ?? null,
+    errors: issues(status.errors),
+    warnings: issues(status.warnings),
+    failureReason: status.failureReason ?? null,
+    links: { temporalUi },
+  };
+}
+
+/** When retention deletes the backup: start + ttl; null for a failed backup (nothing is kept) or a bad ttl. */
+export function backupExpiration(startTimestamp: string | null, ttl: unknown, phase: TaskPhase): string | null {
+  if (startTimestamp === null || typeof ttl !== 'string' || phase === 'Failed') return null;
+  const start = Date.parse(startTimestamp);
+  if (Number.isNaN(start)) return null;
+  try {
+    return new Date(start + parseGoDuration(ttl)).toISOString();
+  } catch {
+    return null;
+  }
+}
+
+export function toBackupStatus(status: TaskStatus, temporalUi: string | null, ttl: unknown): BackupStatus {
+  const common = commonStatus(status, temporalUi);
+  return {
+    ...common,
+    progress: { totalItems: count(status.progress.totalItems), itemsBackedUp: count(status.progress.itemsBackedUp) },
+    expiration: backupExpiration(common.startTimestamp, ttl, common.phase),
+  };
+}
+
+export function toRestoreStatus(status: TaskStatus, temporalUi: string | null): RestoreStatus {
+  return {
+    ...commonStatus(status, temporalUi),
+    progress: { totalItems: count(status.progress.totalItems), itemsRestored: count(status.progress.itemsRestored) },
+  };
+}
+
+/** The create body without its name: the resource's `spec`. */
+export function specWithoutName(spec: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (spec === undefined) return {};
+  const { name: _name, ...rest } = spec;
+  return rest;
+}

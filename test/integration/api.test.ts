@@ -1,0 +1,403 @@
+// The REST API end to end over HTTP: a real listening API (startApi) in front of the real Temporal
+// dev server, the control worker and the agents of clusters a and b (in this process), and a
+// filesystem vault. A backup of a namespace made here is followed through GET, /resources, /logs
+// and the list, restored into cluster b under another namespace, and read back item by item;
+// bad input, used names, unknown names and roles are checked on the way. The `bc` client runs
+// against the same API.
+
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTemporalVaultRegistry } from '../../activities/vault/registry.js';
+import type { VaultDefinition } from '../../activities/vault/open.js';
+import { hashToken } from '../../api/auth.js';
+import type { Backup, BackupResourceItem, Cluster, Restore, RestoreItem } from '../../api/schemas.js';
+import { startApi, type RunningApi } from '../../api/server.js';
+import { run as runCli } from '../../cli/commands.js';
+import { configFromObject } from '../../config/load.js';
+import type { KubeObject } from '../../resources/types.js';
+import { shopApp, widgetCrd } from '../fixtures/app.js';
+import { applyAll } from './kube-apply.js';
+import { kube, logger, nativeConnection, startWorkers, temporalClient, uniqueName } from './harness.js';
+
+const TOKENS = { viewer: 'it-viewer-token', operator: 'it-operator-token', admin: 'it-admin-token' } as const;
+type Role = keyof typeof TOKENS;
+
+interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: <T = Record<string, unknown>>() => T;
+}
+
+describe('REST API end to end: HTTP → Temporal → agents → clusters a and b', () => {
+  let client: Client;
+  let closeClient: () => Promise<void>;
+  let connection: NativeConnection;
+  let workers: Worker[];
+  let runs: Promise<void>[];
+  let api: RunningApi;
+  let vault: VaultDefinition;
+  const ns = uniqueName('api-shop');
+  const target = `${ns}-b`;
+  const backupName = uniqueName('api-bk');
+  const restoreName = uniqueName('api-rs');
+
+  const http = async (
+    method: string,
+    path: string,
+    options: { as?: Role; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<HttpResult> => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.as) headers.authorization = `Bearer ${TOKENS[options.as]}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${api.url}${path}`, {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
+  };
+
+  /** Polls GET `path` until the task leaves InProgress. */
+  const untilDone = async <T extends { status: { phase: string } }>(path: string, timeoutMs = 180_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await http('GET', path, { as: 'viewer' });
+      expect(res.status, res.text).toBe(200);
+      const task = res.json<T>();
+      if (task.status.phase !== 'InProgress') return task;
+      if (Date.now() > deadline) throw new Error(`${path} still InProgress after ${timeoutMs} ms: ${res.text}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+
+  const cli = async (argv: string[], role: Role = 'viewer') => {
+    let out = '';
+    let err = '';
+    const code = await runCli(
+      argv,
+      { BC_API_URL: api.url, BC_API_TOKEN: TOKENS[role] },
+      {
+        out: (t) => void (out += t),
+        err: (t) => void (err += t),
+        isTTY: false,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        now: () => Date.now(),
+      },
+    );
+    return { code, out, err };
+  };
+
+  beforeAll(async () => {
+    const workDir = inject('workDir');
+    vault = { name: uniqueName('api-vault'), backend: 'filesystem', path: mkdtempSync(join(workDir, 'api-vault-')) };
+    const a = await kube('a');
+    await applyAll(a, [widgetCrd, ...shopApp(ns)]);
+    // Let the controller manager make the Deployment's ReplicaSet, so the backup holds owned objects.
+    for (let i = 0; i < 100; i++) {
+      const rs = await a.get<{ items: KubeObject[] }>(`/apis/apps/v1/namespaces/${ns}/replicasets`);
+      if (rs.items.length > 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    ({ client, close: closeClient } = await temporalClient());
+    connection = await nativeConnection();
+    workers = await startWorkers({
+      connection,
+      namespace: client.options.namespace,
+      clusters: ['a', 'b'],
+      vaults: [vault],
+    });
+    runs = workers.map((w) => w.run());
+
+    const temporal = inject('temporal');
+    const clusters = inject('clusters');
+    const config = configFromObject(
+      {
+        temporal: { address: temporal.address, namespace: temporal.namespace, uiUrl: temporal.uiUrl },
+        api: { host: '127.0.0.1', port: 0 },
+        clusters: ['a', 'b'].map((name) => ({ name, kubeconfig: clusters[name]!.kubeconfigPath })),
+        vaults: [vault],
+        vaultRoot: workDir,
+        tokens: (Object.keys(TOKENS) as Role[]).map((role) => ({ name: role, sha256: hashToken(TOKENS[role]), role })),
+      },
+      { baseDir: workDir },
+    );
+    api = await startApi({
+      client,
+      config,
+      logger,
+      vaults: createTemporalVaultRegistry({ configured: config.vaults, client }),
+      temporalUiUrl: temporal.uiUrl,
+    });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    workers?.forEach((w) => w.shutdown());
+    await Promise.all(runs ?? []);
+    await connection?.close();
+    await closeClient?.();
+  });
+
+  it('answers the open endpoints without a token, with Temporal reachable', async () => {
+    expect((await http('GET', '/healthz')).status).toBe(200);
+    const ready = await http('GET', '/readyz');
+    expect(ready.status, ready.text).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ok', checks: { temporal: 'ok' } });
+    expect((await http('GET', '/openapi.json')).json<{ openapi: string }>().openapi).toBe('3.1.0');
+  });
+
+  it('authenticates: no token 401, viewer may read but not start (403), vaults need admin', async () => {
+    expect((await http('GET', '/v1/backups')).status).toBe(401);
+    expect((await http('GET', '/v1/backups', { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    expect((await http('GET', '/v1/backups', { as: 'viewer' })).status).toBe(200);
+    const body = { name: uniqueName('denied'), cluster: 'a', vault: vault.name, includedNamespaces: [ns] };
+    const denied = await http('POST', '/v1/backups', { as: 'viewer', body });
+    expect(denied.status).toBe(403);
+    expect(denied.json()).toMatchObject({ code: 'Forbidden' });
+    // An operator may not write vaults; an admin gets past authorization (here to the body check).
+    const badVault = { name: uniqueName('v'), backend: 'filesystem' };
+    expect((await http('POST', '/v1/vaults', { as: 'operator', body: badVault })).status).toBe(403);
+    const asAdmin = await http('POST', '/v1/vaults', { as: 'admin', body: badVault });
+    expect(asAdmin.status, asAdmin.text).toBe(400);
+    expect(asAdmin.json<{ errors: Array<{ path: string }> }>().errors.map((e) => e.path)).toEqual(['path']);
+  });
+
+  it('lists every invalid field with 400 and starts no workflow', async () => {
+    const name = uniqueName('bad');
+    const res = await http('POST', '/v1/backups', {
+      as: 'operator',
+      body: {
+        name,
+        cluster: 'no-such-cluster',
+        vault: 'no-such-vault',
+        ttl: 'forever',
+        includedNamespaces: ['Not_A_Namespace'],
+        labelSelector: 'app in (',
+        colour: 'blue',
+      },
+    });
+    expect(res.status, res.text).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = res.json<{ code: string; errors: Array<{ path: string; message: string }> }>();
+    expect(problem.code).toBe('InvalidSpec');
+    expect(problem.errors.map((e) => e.path).sort()).toEqual([
+      'cluster',
+      'colour',
+      'includedNamespaces.0',
+      'labelSelector',
+      'ttl',
+      'vault',
+    ]);
+    let started = 0;
+    for await (const _ of client.workflow.list({ query: `WorkflowId="backup/${name}"` })) started++;
+    expect(started).toBe(0);
+  });
+
+  it('backs up a namespace of cluster a: 202, then Completed with progress and a Temporal UI link', async () => {
+    const res = await http('POST', '/v1/backups', {
+      as: 'operator',
+      body: { name: backupName, cluster: 'a', vault: vault.name, includedNamespaces: [ns] },
+    });
+    expect(res.status, res.text).toBe(202);
+    expect(res.headers.get('location')).toBe(`/v1/backups/${backupName}`);
+    expect(res.json<Backup>().status.phase).toBe('InProgress');
+
+    const done = await untilDone<Backup>(`/v1/backups/${backupName}`);
+    expect(done.status.phase, JSON.stringify(done.status.errors)).toBe('Completed');
+    expect(done.spec).toMatchObject({ cluster: 'a', vault: vault.name, includedNamespaces: [ns], ttl: '720h0m0s' });
+    expect(done.status.progress.itemsBackedUp).toBeGreaterThanOrEqual(19);
+    expect(done.status.completionTimestamp).not.toBeNull();
+    expect(done.status.expiration).not.toBeNull();
+    expect(done.status.links.temporalUi).toContain(
+      `/namespaces/default/workflows/${encodeURIComponent(`backup/${backupName}`)}/`,
+    );
+  });
+
+  it('serves the backup items from the archive, with their resource names, and its log', async () => {
+    const res = await http('GET', `/v1/backups/${backupName}/resources`, { as: 'viewer' });
+    expect(res.status, res.text).toBe(200);
+    const items = res.json<{ items: BackupResourceItem[] }>().items;
+    expect(items).toContainEqual({ group: 'apps', version: 'v1', resource: 'deployments', namespace: ns, name: 'web' });
+    expect(items).toContainEqual({ group: '', version: 'v1', resource: 'namespaces', name: ns });
+    expect(items).toContainEqual({
+      group: 'example.com',
+      version: 'v1',
+      resource: 'widgets',
+      namespace: ns,
+      name: 'red-widget',
+    });
+    // One item per object, although the archive stores some in several versions and paths.
+    const keys = items.map((i) => `${i.group}/${i.resource}/${i.namespace ?? ''}/${i.name}`);
+    expect(new Set(keys).size).toBe(keys.length);
+
+    const logs = await http('GET', `/v1/backups/${backupName}/logs`, { as: 'viewer' });
+    expect(logs.status).toBe(200);
+    expect(logs.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(logs.text).toMatch(/backed up \d+ items of deployments\.apps/);
+  });
+
+  it('lists the backup, filtered by cluster, vault and phase', async () => {
+    const names = async (query: string) =>
+      (await http('GET', `/v1/backups${query}`, { as: 'viewer' })).json<{ items: Backup[] }>().items.map((b) => b.name);
+    expect(await names('')).toContain(backupName);
+    expect(await names('?cluster=a')).toContain(backupName);
+    expect(await names('?cluster=b')).not.toContain(backupName);
+    expect(await names(`?vault=${vault.name}&phase=Completed`)).toContain(backupName);
+    expect(await names('?phase=Failed')).not.toContain(backupName);
+  });
+
+  it('reports a failed backup from its workflow: Failed with the FAQ reason, listed, nothing in the vault', async () => {
+    const name = uniqueName('api-fail');
+    const res = await http('POST', '/v1/backups', {
+      as: 'operator',
+      body: { name, cluster: 'a', vault: vault.name, includedNamespaces: ['no-such-namespace'] },
+    });
+    expect(res.status, res.text).toBe(202);
+    const done = await untilDone<Backup>(`/v1/backups/${name}`);
+    expect(done.status.phase).toBe('Failed');
+    expect(done.status.failureReason).toBe('get target namespace failed');
+    expect(done.status.errors).toContainEqual({ code: 'NoTargetNamespace', message: 'get target namespace failed' });
+    expect(done.status.expiration).toBeNull();
+    // Visibility catches up with the close shortly after.
+    let failed: string[] = [];
+    for (let i = 0; i < 40 && !failed.includes(name); i++) {
+      failed = (await http('GET', '/v1/backups?phase=Failed&cluster=a', { as: 'viewer' }))
+        .json<{ items: Backup[] }>()
+        .items.map((b) => b.name);
+      if (!failed.includes(name)) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(failed).toContain(name);
+    const resources = await http('GET', `/v1/backups/${name}/resources`, { as: 'viewer' });
+    expect(resources.status).toBe(404);
+    expect(resources.json()).toMatchObject({ code: 'BackupNotCommitted' });
+  });
+
+  it('refuses a used name with 409 and an unknown one with 404', async () => {
+    const again = await http('POST', '/v1/backups', {
+      as: 'operator',
+      body: { name: backupName, cluster: 'a', vault: vault.name, includedNamespaces: [ns] },
+    });
+    expect(again.status, again.text).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'NameAlreadyUsed' });
+    expect(again.json<{ detail: string }>().detail).toMatch(/^The name is already used/);
+
+    const unknown = uniqueName('nope');
+    for (const path of [`/v1/backups/${unknown}`, `/v1/backups/${unknown}/resources`, `/v1/backups/${unknown}/logs`]) {
+      const res = await http('GET', path, { as: 'viewer' });
+      expect(res.status, path).toBe(404);
+    }
+    expect((await http('GET', `/v1/restores/${unknown}`, { as: 'viewer' })).status).toBe(404);
+    expect((await http('DELETE', `/v1/backups/${unknown}`, { as: 'operator' })).status).toBe(404);
+    const restoreOfNothing = await http('POST', '/v1/restores', {
+      as: 'operator',
+      body: { name: uniqueName('rs'), backupName: unknown, cluster: 'b' },
+    });
+    expect(restoreOfNothing.status).toBe(404);
+    expect(restoreOfNothing.json()).toMatchObject({ code: 'BackupNotFound' });
+  });
+
+  it('restores into cluster b under another namespace and lists every item with its outcome', async () => {
+    const res = await http('POST', '/v1/restores', {
+      as: 'operator',
+      body: { name: restoreName, backupName, cluster: 'b', namespaceMapping: { [ns]: target } },
+    });
+    expect(res.status, res.text).toBe(202);
+    const done = await untilDone<Restore>(`/v1/restores/${restoreName}`);
+    expect(done.status.phase, JSON.stringify(done.status.errors)).toBe('Completed');
+    expect(done.spec).toMatchObject({ backupName, cluster: 'b', namespaceMapping: { [ns]: target } });
+    expect(done.status.progress.itemsRestored).toBeGreaterThan(0);
+    expect(done.status.links.temporalUi).toContain(encodeURIComponent(`restore/${restoreName}`));
+
+    const itemsRes = await http('GET', `/v1/restores/${restoreName}/items`, { as: 'viewer' });
+    expect(itemsRes.status, itemsRes.text).toBe(200);
+    const items = itemsRes.json<{ items: RestoreItem[] }>().items;
+    expect(items).toContainEqual({
+      group: 'apps',
+      version: 'v1',
+      resource: 'deployments',
+      namespace: target,
+      name: 'web',
+      outcome: 'created',
+    });
+    const replicaSets = items.filter((i) => i.resource === 'replicasets');
+    for (const rs of replicaSets) {
+      expect(rs.outcome).toBe('skipped');
+      expect(rs.reason).toMatch(/owned by/);
+    }
+    const b = await kube('b');
+    const web = await b.get<KubeObject>(`/apis/apps/v1/namespaces/${target}/deployments/web`);
+    expect(web.metadata.labels?.['velero.io/restore-name']).toBe(restoreName);
+
+    const again = await http('POST', '/v1/restores', {
+      as: 'operator',
+      body: { name: restoreName, backupName, cluster: 'b' },
+    });
+    expect(again.status).toBe(409);
+  });
+
+  it('shows both clusters with their agents and what they read of them', async () => {
+    const res = await http('GET', '/v1/clusters', { as: 'viewer' });
+    expect(res.status, res.text).toBe(200);
+    const clusters = res.json<{ items: Cluster[] }>().items;
+    expect(clusters.map((c) => c.name)).toEqual(['a', 'b']);
+    for (const c of clusters) {
+      expect(c.status.agentConnected, c.name).toBe(true);
+      expect(c.status.kubernetesVersion, c.name).toMatch(/^v1\.\d+\.\d+/);
+      expect(c.status.nodes, c.name).toBeGreaterThanOrEqual(0);
+    }
+    expect((await http('GET', '/v1/clusters/zzz', { as: 'viewer' })).status).toBe(404);
+  });
+
+  it('lists conversions as not built (501)', async () => {
+    const res = await http('POST', '/v1/conversions', {
+      as: 'operator',
+      body: { backupName, cluster: 'b', storageClassMapping: { a: 'b' } },
+    });
+    expect(res.status).toBe(501);
+    expect(res.json()).toMatchObject({ code: 'NotBuilt' });
+  });
+
+  it('the bc client describes the backup with its resource list, and the restore with its items', async () => {
+    const backup = await cli(['backup', 'describe', backupName, '--details']);
+    expect(backup.code, backup.err).toBe(0);
+    expect(backup.out).toMatch(/^Phase: +Completed$/m);
+    expect(backup.out).toContain('Resource List:');
+    expect(backup.out).toContain('  apps/v1/deployments:');
+    expect(backup.out).toContain(`    - ${ns}/web`);
+
+    const restore = await cli(['restore', 'describe', restoreName, '--details']);
+    expect(restore.code, restore.err).toBe(0);
+    expect(restore.out).toMatch(/^ {2}created \(\d+\):$/m);
+    expect(restore.out).toContain(`    - apps/v1/deployments ${target}/web`);
+
+    const list = await cli(['backup', 'get', '--cluster', 'a']);
+    expect(list.code, list.err).toBe(0);
+    expect(list.out).toMatch(new RegExp(`^${backupName} +Completed +0 `, 'm'));
+
+    const refused = await cli(['backup', 'create', uniqueName('cli'), '--cluster', 'a']);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('Forbidden (403');
+
+    const invalid = await cli(['backup', 'create', uniqueName('cli'), '--cluster', 'zzz'], 'operator');
+    expect(invalid.code).toBe(1);
+    expect(invalid.err).toMatch(/Bad Request \(400, InvalidSpec\)/);
+    expect(invalid.err).toMatch(/^ {2}vault: is required$/m);
+  });
+
+  it('the bc client starts a backup and waits for it with a progress line', async () => {
+    const name = uniqueName('cli-bk');
+    const res = await cli(
+      ['backup', 'create', name, '--cluster', 'a', '--vault', vault.name, '--include-namespaces', ns, '--wait'],
+      'operator',
+    );
+    expect(res.code, res.err).toBe(0);
+    expect(res.out).toContain(`Backup request "${name}" submitted successfully.`);
+    expect(res.err).toMatch(new RegExp(`^backup ${name}: Completed, (\\d+)/\\1 items backed up`, 'm'));
+  });
+});
