@@ -169,11 +169,13 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
         if (prepared.error) return record({ ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: prepared.error }, targetNs);
         if (prepared.skip) return record({ ...base, version, outcome: 'skipped', message: prepared.reason }, targetNs);
         const object = prepared.object;
+        // Mappings may rename the object itself (a Namespace under namespaceMapping).
+        base.name = object.metadata.name;
         const collection = resourcePath(group, version, resource, targetNs);
         try {
           await kube.request('POST', collection, { body: object });
           record({ ...base, version, outcome: 'created' }, targetNs);
-          const check = readinessOf(gr, preferredOf(stored), group, version, resource, targetNs, stored.name);
+          const check = readinessOf(gr, preferredOf(stored), group, version, resource, targetNs, object.metadata.name);
           if (check) readiness.push(check);
           return;
         } catch (err) {
@@ -183,7 +185,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
         }
         // It exists: ours from an earlier attempt, identical, or different.
         try {
-          const path = resourcePath(group, version, resource, targetNs, stored.name);
+          const path = resourcePath(group, version, resource, targetNs, object.metadata.name);
           const existing = await kube.get<KubeObject>(path);
           if (existing.metadata.labels?.[RESTORE_NAME_LABEL] === spec.name) return record({ ...base, version, outcome: 'created' }, targetNs);
           if (sameAsExisting(object, existing, [RESTORE_NAME_LABEL, BACKUP_NAME_LABEL])) {

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,27 +15,8 @@ import { statusQuery } from '../../workflows/task-status.js';
 import { createControlWorker } from '../../workers/control.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
 import { createConfigMaps } from './kube-apply.js';
+import { killAgent, maxActivityAttempt, startAgentProcess } from './agent-spawn.js';
 import { kube, logger, nativeConnection, recordHistory, temporalClient, uniqueName } from './harness.js';
-
-const agentScript = fileURLToPath(new URL('./agent-process.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-
-function startAgent(): Promise<ChildProcess> {
-  const child = spawn(tsx, [agentScript], {
-    env: {
-      ...process.env,
-      BC_TEMPORAL_ADDRESS: inject('temporal').address,
-      BC_TEMPORAL_NAMESPACE: inject('temporal').namespace,
-      BC_CLUSTER: 'a',
-      BC_KUBECONFIG: inject('clusters').a!.kubeconfigPath,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('agent ready') && resolve(child));
-    child.on('exit', (code) => reject(new Error(`agent exited with ${code}`)));
-  });
-}
 
 // 10,000 ConfigMaps: the size at which the history bound is checked, and long enough to kill an agent mid-list.
 const COUNT = 10_000;
@@ -95,7 +74,7 @@ describe('a backup survives its agent being killed, and its history stays small'
   it('continues after SIGKILL of the agent mid-backup, with the same archive content as an undisturbed run', async () => {
     const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 5 };
     // The undisturbed run.
-    let agent = await startAgent();
+    let agent = await startAgentProcess('a');
     const calmName = uniqueName('calm');
     const calm = await client.workflow.execute(BackupWorkflow, {
       taskQueue: CONTROL_TASK_QUEUE,
@@ -120,10 +99,10 @@ describe('a backup survives its agent being killed, and its history stays small'
     }
     expect(heartbeated).toBe(true);
     expect((await handle.query(statusQuery)).step).toBe('BackupResources');
-    agent.kill('SIGKILL');
+    await killAgent(agent);
     const stillRunning = await handle.describe();
     expect(stillRunning.status.name).toBe('RUNNING');
-    agent = await startAgent();
+    agent = await startAgentProcess('a');
     try {
       const result = await handle.result();
       expect(result.phase).toBe('Completed');
@@ -134,12 +113,14 @@ describe('a backup survives its agent being killed, and its history stays small'
       // History is bounded: it does not grow with the number of objects.
       const history = await handle.fetchHistory();
       expect(history.events?.length ?? 0).toBeLessThan(300);
+      // The archive activity really died with the agent and ran again on the new one.
+      expect(maxActivityAttempt(history)).toBeGreaterThanOrEqual(2);
 
       const [a, b] = await Promise.all([archiveEntries(calmName), archiveEntries(name)]);
       expect(b.length).toBe(a.length);
       expect(b).toEqual(a);
     } finally {
-      agent.kill('SIGKILL');
+      await killAgent(agent);
     }
   });
 });
