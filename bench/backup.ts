@@ -28,8 +28,14 @@ try {
     await kube.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
     await createConfigMaps(kube, ns, size);
     const spec: BackupCreate = {
-      name: '', cluster: 'bench', vault: 'bench', backupType: 'AppBackup', ttl: '720h0m0s',
-      includedNamespaces: [ns], includedResources: ['configmaps'], includeClusterResources: false,
+      name: '',
+      cluster: 'bench',
+      vault: 'bench',
+      backupType: 'AppBackup',
+      ttl: '720h0m0s',
+      includedNamespaces: [ns],
+      includedResources: ['configmaps'],
+      includeClusterResources: false,
     };
     const plan: BackupPlan = await env.run(() => activities.planBackup({ spec, ownNamespace: 'backup-center' }));
     const ratios: number[] = [];
@@ -66,7 +72,9 @@ try {
     }
     ratios.sort((a, b) => a - b);
     const median = ratios[Math.floor(ratios.length / 2)]!;
-    console.log(`${String(size).padStart(7)}  ${listRate.toFixed(0).padStart(10)}  ${backupRate.toFixed(0).padStart(12)}  ${median.toFixed(2)}x (median of ${rounds})`);
+    console.log(
+      `${String(size).padStart(7)}  ${listRate.toFixed(0).padStart(10)}  ${backupRate.toFixed(0).padStart(12)}  ${median.toFixed(2)}x (median of ${rounds})`,
+    );
   }
 } finally {
   await cp.stop();

@@ -34,19 +34,36 @@ try {
     await kube.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
     await createConfigMaps(kube, ns, size);
     const spec: BackupCreate = {
-      name: `b-${size}`, cluster: 'bench', vault: 'bench', backupType: 'AppBackup', ttl: '720h0m0s',
-      includedNamespaces: [ns], includedResources: ['configmaps'], includeClusterResources: false,
+      name: `b-${size}`,
+      cluster: 'bench',
+      vault: 'bench',
+      backupType: 'AppBackup',
+      ttl: '720h0m0s',
+      includedNamespaces: [ns],
+      includedResources: ['configmaps'],
+      includeClusterResources: false,
     };
     const plan: BackupPlan = await env.run(() => backupActs.planBackup({ spec, ownNamespace: 'backup-center' }));
     await env.run(() => backupActs.backupResources({ spec, plan, vault, archiveTime: new Date(0).toISOString() }));
     const now = new Date().toISOString();
     await openVault(vault).commitBackup(
       spec.name,
-      newBackupMetadata({ name: spec.name, storageLocation: 'bench', cluster: 'bench', phase: 'Completed', startTimestamp: now, completionTimestamp: now }),
+      newBackupMetadata({
+        name: spec.name,
+        storageLocation: 'bench',
+        cluster: 'bench',
+        phase: 'Completed',
+        startTimestamp: now,
+        completionTimestamp: now,
+      }),
     );
 
     // Baseline: the same ConfigMaps created into an empty namespace through the same client.
-    const items = (await kube.get<{ items: Array<{ metadata: { name: string }; data?: unknown }> }>(`/api/v1/namespaces/${ns}/configmaps`)).items;
+    const items = (
+      await kube.get<{ items: Array<{ metadata: { name: string }; data?: unknown }> }>(
+        `/api/v1/namespaces/${ns}/configmaps`,
+      )
+    ).items;
     const plainNs = `${ns}-plain`;
     await kube.request('POST', '/api/v1/namespaces', { body: { metadata: { name: plainNs } } });
     let next = 0;
@@ -56,13 +73,20 @@ try {
         while (next < items.length) {
           const cm = items[next++]!;
           if (cm.metadata.name === 'kube-root-ca.crt') continue;
-          await kube.request('POST', `/api/v1/namespaces/${plainNs}/configmaps`, { body: { metadata: { name: cm.metadata.name }, data: cm.data } });
+          await kube.request('POST', `/api/v1/namespaces/${plainNs}/configmaps`, {
+            body: { metadata: { name: cm.metadata.name }, data: cm.data },
+          });
         }
       }),
     );
     const createMs = performance.now() - t0;
 
-    const restore = { name: `r-${size}`, backupName: spec.name, cluster: 'bench', namespaceMapping: { [ns]: `${ns}-restored` } } as RestoreCreate;
+    const restore = {
+      name: `r-${size}`,
+      backupName: spec.name,
+      cluster: 'bench',
+      namespaceMapping: { [ns]: `${ns}-restored` },
+    } as RestoreCreate;
     const t1 = performance.now();
     const done: { itemsRestored: number } = await env.run(() => restoreActs.restoreResources({ spec: restore, vault }));
     const restoreMs = performance.now() - t1;

@@ -286,8 +286,18 @@ describe('mayReferenceClusterObjects', () => {
   it('is false only for built-in kinds whose sole cluster-scoped need is their Namespace', async () => {
     const { mayReferenceClusterObjects, requiredClusterRefs } = await import('./selection.js');
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' } };
-    const pvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'p', namespace: 'n' }, spec: { storageClassName: 'sc' } };
-    const deploy = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'n' }, spec: { template: { spec: { priorityClassName: 'high' } } } };
+    const pvc = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'p', namespace: 'n' },
+      spec: { storageClassName: 'sc' },
+    };
+    const deploy = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', namespace: 'n' },
+      spec: { template: { spec: { priorityClassName: 'high' } } },
+    };
     const cr = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'n' } };
     expect(mayReferenceClusterObjects(cm)).toBe(false);
     expect(requiredClusterRefs([cm]).map((r) => r.resource)).toEqual(['namespaces']);

@@ -246,7 +246,13 @@ export function podSpecsOf(obj: KubeObject): Spec[] {
 }
 
 /** Kinds whose objects name cluster-scoped objects other than their Namespace (see requiredClusterRefs). */
-const REFERENCING_KINDS = new Set(['/PersistentVolumeClaim', '/PersistentVolume', 'rbac.authorization.k8s.io/RoleBinding', 'networking.k8s.io/Ingress', '/ServiceAccount']);
+const REFERENCING_KINDS = new Set([
+  '/PersistentVolumeClaim',
+  '/PersistentVolume',
+  'rbac.authorization.k8s.io/RoleBinding',
+  'networking.k8s.io/Ingress',
+  '/ServiceAccount',
+]);
 
 /**
  * Whether requiredClusterRefs can find anything in this object beyond its Namespace: a fast path

@@ -29,7 +29,12 @@ const step = (msg: string) => process.stdout.write(`[start] ${msg}\n`);
 const tools = toolPaths();
 step('starting the Temporal dev server and the local Kubernetes control plane');
 const [temporal, cluster] = await Promise.all([
-  startTemporal({ bin: tools.temporal, dir: resolve(runDir, 'temporal'), port: await portOr(7233), uiPort: await portOr(8233) }),
+  startTemporal({
+    bin: tools.temporal,
+    dir: resolve(runDir, 'temporal'),
+    port: await portOr(7233),
+    uiPort: await portOr(8233),
+  }),
   startControlPlane({ name: 'local', dir: resolve(runDir, 'cluster-local'), bins: tools }),
 ]);
 

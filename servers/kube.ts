@@ -24,7 +24,11 @@ export interface ControlPlaneBins {
  * (namespace deletion, garbage collection, Deployments -> ReplicaSets, PV binding). No scheduler
  * and no kubelet, so pods stay Pending: enough for backing up and restoring resources.
  */
-export async function startControlPlane(opts: { name: string; dir: string; bins: ControlPlaneBins }): Promise<LocalControlPlane> {
+export async function startControlPlane(opts: {
+  name: string;
+  dir: string;
+  bins: ControlPlaneBins;
+}): Promise<LocalControlPlane> {
   const { name, dir, bins } = opts;
   mkdirSync(join(dir, 'certs'), { recursive: true });
   const procs: Managed[] = [];
@@ -38,9 +42,12 @@ export async function startControlPlane(opts: { name: string; dir: string; bins:
         `kine(${name})`,
         bins.kine,
         [
-          '--listen-address', `127.0.0.1:${kinePort}`,
-          '--metrics-bind-address', '0',
-          '--endpoint', `sqlite://${join(dir, 'kine.db')}?_journal=WAL&cache=shared&_busy_timeout=30000`,
+          '--listen-address',
+          `127.0.0.1:${kinePort}`,
+          '--metrics-bind-address',
+          '0',
+          '--endpoint',
+          `sqlite://${join(dir, 'kine.db')}?_journal=WAL&cache=shared&_busy_timeout=30000`,
         ],
         join(dir, 'kine.log'),
       ),
@@ -81,11 +88,10 @@ export async function startControlPlane(opts: { name: string; dir: string; bins:
       ),
     );
     const agent = new Agent({ rejectUnauthorized: false });
-    await waitFor(
-      `kube-apiserver(${name}) /readyz`,
-      () => httpsOk(`${server}/readyz`, token, agent),
-      { timeoutMs: 120_000, managed: procs },
-    );
+    await waitFor(`kube-apiserver(${name}) /readyz`, () => httpsOk(`${server}/readyz`, token, agent), {
+      timeoutMs: 120_000,
+      managed: procs,
+    });
 
     const kubeconfigPath = join(dir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfig(name, server, token), { mode: 0o600 });

@@ -23,7 +23,13 @@ export interface Managed {
 }
 
 /** Starts a server process with its output in a log file; stop() sends SIGTERM, then SIGKILL after a grace period. */
-export function startProcess(name: string, bin: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): Managed {
+export function startProcess(
+  name: string,
+  bin: string,
+  args: string[],
+  logFile: string,
+  env?: NodeJS.ProcessEnv,
+): Managed {
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   child.stdout?.pipe(log);
@@ -58,7 +64,8 @@ export async function waitFor(
   let last: unknown;
   while (Date.now() < deadline) {
     for (const m of opts.managed ?? []) {
-      if (m.child.exitCode !== null) throw new Error(`${m.name} exited with code ${m.child.exitCode}; see ${m.logFile}`);
+      if (m.child.exitCode !== null)
+        throw new Error(`${m.name} exited with code ${m.child.exitCode}; see ${m.logFile}`);
     }
     try {
       if (await check()) return;

@@ -25,7 +25,12 @@ export function toolPaths(): ToolPaths {
     };
   }
   const out = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const paths = Object.fromEntries(out.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+  const paths = Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=', 2) as [string, string]),
+  );
   const get = (k: string) => {
     const v = paths[k];
     if (!v) throw new Error(`scripts/tools.sh did not report ${k}`);

@@ -11,8 +11,15 @@ export function fileHeader(path: string, size: number, mtime: Date): Buffer {
   if (split) return ustarHeader(split.name, split.prefix, size, mtimeSec, '0');
   // PAX extended header: a `path=` record carries the full name; the ustar name is a truncated stand-in.
   const record = paxRecord('path', path);
-  const pax = Buffer.concat([ustarHeader('PaxHeader', '', record.length, mtimeSec, 'x'), record, padding(record.length)]);
-  return Buffer.concat([pax, ustarHeader(Buffer.from(path).subarray(0, 99).toString('latin1'), '', size, mtimeSec, '0')]);
+  const pax = Buffer.concat([
+    ustarHeader('PaxHeader', '', record.length, mtimeSec, 'x'),
+    record,
+    padding(record.length),
+  ]);
+  return Buffer.concat([
+    pax,
+    ustarHeader(Buffer.from(path).subarray(0, 99).toString('latin1'), '', size, mtimeSec, '0'),
+  ]);
 }
 
 /** Zero bytes that round `size` up to the next block. */

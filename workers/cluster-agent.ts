@@ -1,4 +1,5 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createClusterActivities } from '../activities/cluster.js';
 import type { KubeClient } from '../activities/kube/client.js';
 import type { Logger } from '../lib/logger.js';

@@ -5,7 +5,12 @@ import { createLifecycleActivities } from '../activities/vault/lifecycle.js';
 import type { Logger } from '../lib/logger.js';
 
 /** Every activity of the control queue: vault bookkeeping, agent checks, lifecycle (vaults, deletes, retention). */
-export function createControlActivities(deps: { vaults: VaultRegistry; vaultRoot?: string; logger: Logger; client?: () => Client }) {
+export function createControlActivities(deps: {
+  vaults: VaultRegistry;
+  vaultRoot?: string;
+  logger: Logger;
+  client?: () => Client;
+}) {
   return {
     ...createVaultActivities(deps),
     ...createAgentActivities(),

@@ -1,4 +1,5 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import type { Logger } from '../lib/logger.js';
 import { workflowsPath } from './bundle.js';
 import { CONTROL_TASK_QUEUE } from './task-queues.js';

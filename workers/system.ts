@@ -57,7 +57,9 @@ export async function startControl(config: Config, c: Connections, logger: Logge
 export async function startAgent(config: Config, c: Connections, cluster: string, logger: Logger): Promise<Worker> {
   const entry = config.clusters.find((x) => x.name === cluster);
   if (!entry) throw new Error(`config: clusters: no cluster named ${cluster}`);
-  const kube = entry.inCluster ? await KubeClient.inCluster() : await KubeClient.fromFile(entry.kubeconfig ?? `${process.env.HOME}/.kube/config`, entry.context);
+  const kube = entry.inCluster
+    ? await KubeClient.inCluster()
+    : await KubeClient.fromFile(entry.kubeconfig ?? `${process.env.HOME}/.kube/config`, entry.context);
   return createClusterAgent({
     connection: c.native,
     namespace: config.temporal.namespace,
@@ -65,6 +67,7 @@ export async function startAgent(config: Config, c: Connections, cluster: string
     kube,
     logger: logger.child({ cluster }),
     vaultRoot: vaultRoot(config),
-    maxConcurrentActivityTaskExecutions: config.concurrency.backup + config.concurrency.restore + config.concurrency.convert,
+    maxConcurrentActivityTaskExecutions:
+      config.concurrency.backup + config.concurrency.restore + config.concurrency.convert,
   });
 }

@@ -1,4 +1,10 @@
-import { ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { BackupCreate } from '../api/schemas.js';
 import type { BackupClusterActivities } from '../activities/backup/cluster.js';
 import type { VaultActivities } from '../activities/vault/control.js';
@@ -6,7 +12,12 @@ import type { AgentActivities } from '../activities/agents.js';
 import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
 import { clusterTaskQueue } from '../workers/task-queues.js';
 import { describeFailure } from './failure.js';
-import { clusterActivityOptions, controlActivityOptions, defaultTaskOptions, type TaskOptions } from './task-options.js';
+import {
+  clusterActivityOptions,
+  controlActivityOptions,
+  defaultTaskOptions,
+  type TaskOptions,
+} from './task-options.js';
 import { progressSignal, statusQuery, type Phase, type TaskStatus } from './task-status.js';
 
 export interface BackupInput {
@@ -86,6 +97,11 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
       await vault.discardBackup({ backup: spec.name, vault: spec.vault }).catch(() => undefined);
     }
     setPhase('Failed');
-    throw ApplicationFailure.create({ message: failure.message, type: failure.code, nonRetryable: true, details: [status] });
+    throw ApplicationFailure.create({
+      message: failure.message,
+      type: failure.code,
+      nonRetryable: true,
+      details: [status],
+    });
   }
 }

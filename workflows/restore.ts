@@ -1,4 +1,10 @@
-import { proxyActivities, setHandler, upsertSearchAttributes, workflowInfo, ApplicationFailure } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  ApplicationFailure,
+} from '@temporalio/workflow';
 import type { RestoreCreate } from '../api/schemas.js';
 import type { RestoreClusterActivities } from '../activities/restore/cluster.js';
 import type { VaultActivities } from '../activities/vault/control.js';
@@ -6,7 +12,12 @@ import type { AgentActivities } from '../activities/agents.js';
 import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
 import { clusterTaskQueue } from '../workers/task-queues.js';
 import { describeFailure } from './failure.js';
-import { clusterActivityOptions, controlActivityOptions, defaultTaskOptions, type TaskOptions } from './task-options.js';
+import {
+  clusterActivityOptions,
+  controlActivityOptions,
+  defaultTaskOptions,
+  type TaskOptions,
+} from './task-options.js';
 import { progressSignal, statusQuery, type Phase, type TaskStatus } from './task-status.js';
 
 export interface RestoreInput {
@@ -21,7 +32,9 @@ export interface RestoreInput {
  */
 export async function RestoreWorkflow({ spec, options = defaultTaskOptions }: RestoreInput): Promise<TaskStatus> {
   const control = proxyActivities<VaultActivities & AgentActivities>(controlActivityOptions);
-  const cluster = proxyActivities<RestoreClusterActivities>(clusterActivityOptions(clusterTaskQueue(spec.cluster), options));
+  const cluster = proxyActivities<RestoreClusterActivities>(
+    clusterActivityOptions(clusterTaskQueue(spec.cluster), options),
+  );
   const waiting = proxyActivities<RestoreClusterActivities>({
     ...clusterActivityOptions(clusterTaskQueue(spec.cluster), options),
     // Its own budget is the configured wait; it fails with the FAQ's message, never retried.
@@ -78,6 +91,11 @@ export async function RestoreWorkflow({ spec, options = defaultTaskOptions }: Re
     status.errors.push({ code: failure.code, message: failure.message });
     status.completionTimestamp = new Date().toISOString();
     setPhase('Failed');
-    throw ApplicationFailure.create({ message: failure.message, type: failure.code, nonRetryable: true, details: [status] });
+    throw ApplicationFailure.create({
+      message: failure.message,
+      type: failure.code,
+      nonRetryable: true,
+      details: [status],
+    });
   }
 }

@@ -30,7 +30,14 @@ export function clusterActivityOptions(taskQueue: string, o: TaskOptions): Activ
       initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
-      nonRetryableErrorTypes: ['InvalidSpec', 'NoTargetNamespace', 'BackupAlreadyExists', 'BackupNotFound', 'BackupNotRestorable', 'VaultUnavailable'],
+      nonRetryableErrorTypes: [
+        'InvalidSpec',
+        'NoTargetNamespace',
+        'BackupAlreadyExists',
+        'BackupNotFound',
+        'BackupNotRestorable',
+        'VaultUnavailable',
+      ],
     },
   };
 }
@@ -42,6 +49,12 @@ export const controlActivityOptions: ActivityOptions = {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',
     maximumAttempts: 5,
-    nonRetryableErrorTypes: ['InvalidSpec', 'BackupAlreadyExists', 'BackupNotFound', 'BackupNotRestorable', 'VaultUnavailable'],
+    nonRetryableErrorTypes: [
+      'InvalidSpec',
+      'BackupAlreadyExists',
+      'BackupNotFound',
+      'BackupNotRestorable',
+      'VaultUnavailable',
+    ],
   },
 };

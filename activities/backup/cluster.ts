@@ -57,13 +57,15 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       ]);
       const existing = nsList.items.filter((n) => !n.metadata.deletionTimestamp).map((n) => n.metadata.name);
       const namespaces = selectNamespaces(existing, { ...spec, ownNamespace: input.ownNamespace });
-      if (namespaces.length === 0) throw ApplicationFailure.nonRetryable(messages.noTargetNamespace(), ErrorCode.NoTargetNamespace);
+      if (namespaces.length === 0)
+        throw ApplicationFailure.nonRetryable(messages.noTargetNamespace(), ErrorCode.NoTargetNamespace);
       const selection = selectResourceTypes(types, spec);
       // The Namespace objects of the selected namespaces come along unless excluded by name: a
       // restore recreates them with their labels and annotations (quotas, pod security levels).
       const nsType = types.find((t) => t.group === '' && t.resource === 'namespaces');
       const nsExcluded = resolveNames(spec.excludedResources ?? [], types).has('namespaces');
-      if (nsType && !nsExcluded && !selectionTakes(selection, 'namespaces')) selection.clusterScopedOnDemand.push(nsType);
+      if (nsType && !nsExcluded && !selectionTakes(selection, 'namespaces'))
+        selection.clusterScopedOnDemand.push(nsType);
       const warnings: TaskIssue[] = selection.unknown.map((name) => ({
         code: ErrorCode.InvalidSpec,
         message: `resource ${name} is not served by cluster ${spec.cluster}`,
@@ -83,7 +85,12 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
      * and the names of what was taken. A retry (crashed worker) starts over and overwrites the
      * staged files; the archive's bytes are the same because entry times come from the workflow.
      */
-    async backupResources(input: { spec: BackupCreate; plan: BackupPlan; vault: VaultDefinition; archiveTime: string }): Promise<BackupTaken> {
+    async backupResources(input: {
+      spec: BackupCreate;
+      plan: BackupPlan;
+      vault: VaultDefinition;
+      archiveTime: string;
+    }): Promise<BackupTaken> {
       const { spec, plan } = input;
       const log = deps.logger.child({ backup: spec.name, cluster: deps.cluster });
       const store = openVault(input.vault, deps.vaultRoot);
@@ -101,8 +108,14 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       const namespaces = new Set(plan.namespaces);
       const match: LabelMatcher = labelFilter(spec);
       const needed = new Map<string, ResourceRef>();
-      const allTypes = [...plan.selection.namespaced, ...plan.selection.clusterScoped, ...plan.selection.clusterScopedOnDemand];
-      const crdNames = await listNames(kube, 'apiextensions.k8s.io', 'v1', 'customresourcedefinitions').catch(() => undefined);
+      const allTypes = [
+        ...plan.selection.namespaced,
+        ...plan.selection.clusterScoped,
+        ...plan.selection.clusterScopedOnDemand,
+      ];
+      const crdNames = await listNames(kube, 'apiextensions.k8s.io', 'v1', 'customresourcedefinitions').catch(
+        () => undefined,
+      );
       let taken = 0;
       let estimate = 0;
 
@@ -136,8 +149,13 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
           const before = taken;
           try {
             let first = true;
-            for await (const page of kube.listPages<KubeObject>(resourcePath(t.group, version, t.resource), {}, deps.pageSize ?? 500)) {
-              if (first && version === t.preferredVersion) estimate += page.items.length + (page.remainingItemCount ?? 0);
+            for await (const page of kube.listPages<KubeObject>(
+              resourcePath(t.group, version, t.resource),
+              {},
+              deps.pageSize ?? 500,
+            )) {
+              if (first && version === t.preferredVersion)
+                estimate += page.items.length + (page.remainingItemCount ?? 0);
               first = false;
               for (const obj of page.items) {
                 if (obj.metadata.deletionTimestamp) continue;
@@ -150,7 +168,8 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
           } catch (err) {
             fail(t, version, undefined, `list ${groupResource(t.group, t.resource)} ${version} failed`, err);
           }
-          if (version === t.preferredVersion) logLine(`backed up ${taken - before} items of ${groupResource(t.group, t.resource)}`);
+          if (version === t.preferredVersion)
+            logLine(`backed up ${taken - before} items of ${groupResource(t.group, t.resource)}`);
         }
       };
 
@@ -159,17 +178,24 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         for (const t of plan.selection.clusterScoped) await takeType(t);
 
         // Cluster-scoped objects the namespaced ones need, each in every served version.
-        for (const ns of plan.namespaces) needed.set(`namespaces/${ns}`, { group: '', version: 'v1', resource: 'namespaces', name: ns });
+        for (const ns of plan.namespaces)
+          needed.set(`namespaces/${ns}`, { group: '', version: 'v1', resource: 'namespaces', name: ns });
         const full = new Set(plan.selection.clusterScoped.map((t) => groupResource(t.group, t.resource)));
         for (const key of [...needed.keys()].sort()) {
           const ref = needed.get(key)!;
           const gr = groupResource(ref.group, ref.resource);
           if (full.has(gr)) continue;
-          const t = plan.selection.clusterScopedOnDemand.find((x) => x.group === ref.group && x.resource === ref.resource);
+          const t = plan.selection.clusterScopedOnDemand.find(
+            (x) => x.group === ref.group && x.resource === ref.resource,
+          );
           if (!t) continue;
           for (const version of t.versions) {
             try {
-              await write(t, version, await kube.get<KubeObject>(resourcePath(t.group, version, t.resource, undefined, ref.name)));
+              await write(
+                t,
+                version,
+                await kube.get<KubeObject>(resourcePath(t.group, version, t.resource, undefined, ref.name)),
+              );
             } catch (err) {
               if (err instanceof KubeApiError && err.status === 404) {
                 if (version === t.preferredVersion) {

@@ -44,7 +44,14 @@ export class KubeClient {
     const url = new URL(cluster.server);
     const isHttps = url.protocol === 'https:';
     const agent = isHttps
-      ? new Agent({ keepAlive: true, maxSockets: 16, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized })
+      ? new Agent({
+          keepAlive: true,
+          maxSockets: 16,
+          ca: opts.ca,
+          cert: opts.cert,
+          key: opts.key,
+          rejectUnauthorized: opts.rejectUnauthorized,
+        })
       : undefined;
     return new KubeClient(cluster.server.replace(/\/$/, ''), { ...opts, agent });
   }
@@ -68,37 +75,44 @@ export class KubeClient {
     opts: { query?: Query; body?: unknown; contentType?: string; timeoutMs?: number } = {},
   ): Promise<T> {
     const url = new URL(this.server + path);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(opts.query ?? {}))
+      if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const headers: Record<string, string> = { ...(this.base.headers as Record<string, string>), Accept: 'application/json' };
+    const headers: Record<string, string> = {
+      ...(this.base.headers as Record<string, string>),
+      Accept: 'application/json',
+    };
     if (payload) {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
     const send = url.protocol === 'https:' ? request : httpRequest;
     return new Promise<T>((resolve, reject) => {
-      const req = send(
-        url,
-        { method, headers, agent: this.base.agent, timeout: opts.timeoutMs ?? 60_000 },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            let body: unknown = undefined;
-            try {
-              body = text ? JSON.parse(text) : undefined;
-            } catch {
-              body = text;
-            }
-            if (status >= 200 && status < 300) return resolve(body as T);
-            const st = (body ?? {}) as { reason?: string; message?: string };
-            reject(new KubeApiError(status, st.reason ?? `HTTP${status}`, st.message ?? (text.slice(0, 300) || `HTTP ${status}`), path));
-          });
-        },
-      );
+      const req = send(url, { method, headers, agent: this.base.agent, timeout: opts.timeoutMs ?? 60_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          let body: unknown = undefined;
+          try {
+            body = text ? JSON.parse(text) : undefined;
+          } catch {
+            body = text;
+          }
+          if (status >= 200 && status < 300) return resolve(body as T);
+          const st = (body ?? {}) as { reason?: string; message?: string };
+          reject(
+            new KubeApiError(
+              status,
+              st.reason ?? `HTTP${status}`,
+              st.message ?? (text.slice(0, 300) || `HTTP ${status}`),
+              path,
+            ),
+          );
+        });
+      });
       req.on('timeout', () => req.destroy(new Error(`Kubernetes API request timed out: ${method} ${path}`)));
       req.on('error', reject);
       if (payload) req.write(payload);
@@ -115,7 +129,10 @@ export class KubeClient {
    * arrives, so the server works while the caller processes: memory holds at most two pages.
    */
   async *listPages<T = unknown>(path: string, query: Query = {}, limit = 500): AsyncGenerator<ListPage<T>> {
-    type Page = { items?: T[]; metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number } };
+    type Page = {
+      items?: T[];
+      metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number };
+    };
     const fetchPage = (token: string | undefined) => this.get<Page>(path, { ...query, limit, continue: token });
     let next: Promise<Page> | undefined = fetchPage(undefined);
     while (next) {
@@ -134,7 +151,13 @@ export class KubeClient {
 }
 
 /** REST path of a collection or an object. */
-export function resourcePath(group: string, version: string, resource: string, namespace?: string, name?: string): string {
+export function resourcePath(
+  group: string,
+  version: string,
+  resource: string,
+  namespace?: string,
+  name?: string,
+): string {
   const prefix = group ? `/apis/${group}/${version}` : `/api/${version}`;
   const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   return `${prefix}${ns}/${resource}${name ? `/${encodeURIComponent(name)}` : ''}`;

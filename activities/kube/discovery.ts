@@ -3,10 +3,21 @@ import type { KubeClient } from './client.js';
 
 interface ApiResourceList {
   groupVersion: string;
-  resources: Array<{ name: string; kind: string; namespaced: boolean; verbs: string[]; shortNames?: string[]; singularName?: string }>;
+  resources: Array<{
+    name: string;
+    kind: string;
+    namespaced: boolean;
+    verbs: string[];
+    shortNames?: string[];
+    singularName?: string;
+  }>;
 }
 interface ApiGroupList {
-  groups: Array<{ name: string; versions: Array<{ groupVersion: string; version: string }>; preferredVersion?: { version: string } }>;
+  groups: Array<{
+    name: string;
+    versions: Array<{ groupVersion: string; version: string }>;
+    preferredVersion?: { version: string };
+  }>;
 }
 
 /**
@@ -14,11 +25,14 @@ interface ApiGroupList {
  * of its group (preferred first). Subresources (`pods/log`) are left out. A group version whose
  * discovery fails (an aggregated API that is down) is reported, not fatal.
  */
-export async function discoverResources(kube: KubeClient): Promise<{ types: ApiResourceType[]; failedGroupVersions: Array<{ groupVersion: string; message: string }> }> {
+export async function discoverResources(
+  kube: KubeClient,
+): Promise<{ types: ApiResourceType[]; failedGroupVersions: Array<{ groupVersion: string; message: string }> }> {
   const core = await kube.get<{ versions: string[] }>('/api');
   const groups = await kube.get<ApiGroupList>('/apis');
   const gvs: Array<{ group: string; version: string; preferred: string; all: string[] }> = [];
-  for (const v of core.versions) gvs.push({ group: '', version: v, preferred: core.versions[0] ?? v, all: core.versions });
+  for (const v of core.versions)
+    gvs.push({ group: '', version: v, preferred: core.versions[0] ?? v, all: core.versions });
   for (const g of groups.groups) {
     const all = g.versions.map((v) => v.version);
     const preferred = g.preferredVersion?.version ?? all[0] ?? '';
@@ -33,7 +47,10 @@ export async function discoverResources(kube: KubeClient): Promise<{ types: ApiR
       try {
         return { gv, list: await kube.get<ApiResourceList>(path) };
       } catch (err) {
-        failedGroupVersions.push({ groupVersion: gv.group ? `${gv.group}/${gv.version}` : gv.version, message: String((err as Error).message) });
+        failedGroupVersions.push({
+          groupVersion: gv.group ? `${gv.group}/${gv.version}` : gv.version,
+          message: String((err as Error).message),
+        });
         return { gv, list: undefined };
       }
     }),

@@ -16,7 +16,10 @@ export interface StoredObject {
  * tarball to disk for the same reason: a restore needs every version of an object before it can
  * choose one, and the archive stores versions apart. Memory is proportional to the backup.
  */
-export async function readBackupContents(store: BackupStore, backup: string): Promise<Map<string, Map<string, StoredObject>>> {
+export async function readBackupContents(
+  store: BackupStore,
+  backup: string,
+): Promise<Map<string, Map<string, StoredObject>>> {
   const byGr = new Map<string, Map<string, StoredObject>>();
   for await (const entry of store.openArchive(backup)) {
     if (entry.kind !== 'object') continue;
@@ -27,7 +30,8 @@ export async function readBackupContents(store: BackupStore, backup: string): Pr
     if (!objects) byGr.set(groupResource, (objects = new Map()));
     const key = namespace ? `${namespace}/${name}` : name;
     let stored = objects.get(key);
-    if (!stored) objects.set(key, (stored = { groupResource, name, versions: {}, ...(namespace ? { namespace } : {}) }));
+    if (!stored)
+      objects.set(key, (stored = { groupResource, name, versions: {}, ...(namespace ? { namespace } : {}) }));
     stored.versions[version] = entry.object;
     if (preferred) stored.preferred = version;
   }

@@ -6,7 +6,13 @@ import { chooseRestoreVersion, type ServedVersions } from '../../resources/api-v
 import { labelFilter } from '../../resources/label-selector.js';
 import { isNamespaceSelected, resolveResourceName } from '../../resources/selection.js';
 import { groupResource, splitGroupResource, type ApiResourceType, type KubeObject } from '../../resources/types.js';
-import { mapNamespace, prepareForRestore, sortForRestore, waitConditionFor, type RestoreContext } from '../../restore-actions/index.js';
+import {
+  mapNamespace,
+  prepareForRestore,
+  sortForRestore,
+  waitConditionFor,
+  type RestoreContext,
+} from '../../restore-actions/index.js';
 import { parseResourceModifiers } from '../../restore-actions/resource-modifiers.js';
 import type { RestoreItem } from '../../vault/restore-items.js';
 import { addResult, emptyResults } from '../../vault/results.js';
@@ -65,7 +71,11 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
 
       // Selection, on the objects as they are in the backup.
       const matchLabels = labelFilter(spec);
-      const nsFilter = { includedNamespaces: spec.includedNamespaces, excludedNamespaces: spec.excludedNamespaces, ownNamespace: '' };
+      const nsFilter = {
+        includedNamespaces: spec.includedNamespaces,
+        excludedNamespaces: spec.excludedNamespaces,
+        ownNamespace: '',
+      };
       const included = resourceFilter(spec.includedResources, discovery.types);
       const excluded = resourceFilter(spec.excludedResources ?? [], discovery.types);
       const selected: Selected[] = [];
@@ -83,7 +93,10 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
       }
       // A Namespace object is restored only when something in it is (or it was asked for by name).
       const chosen = selected.filter(
-        (s) => s.gr !== 'namespaces' || namespacesOfItems.has(s.stored.name) || (spec.includedNamespaces ?? []).includes(s.stored.name),
+        (s) =>
+          s.gr !== 'namespaces' ||
+          namespacesOfItems.has(s.stored.name) ||
+          (spec.includedNamespaces ?? []).includes(s.stored.name),
       );
 
       const storageClasses = await kube
@@ -102,10 +115,10 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
           [...(contents.get('persistentvolumes')?.values() ?? [])].map((pv) => [pv.name, preferredOf(pv)]),
         ),
         storageClassProvisioners: Object.fromEntries(
-          [...storageClasses, ...[...(contents.get('storageclasses.storage.k8s.io')?.values() ?? [])].map(preferredOf)].map((sc) => [
-            sc.metadata.name,
-            String((sc as { provisioner?: string }).provisioner ?? ''),
-          ]),
+          [
+            ...storageClasses,
+            ...[...(contents.get('storageclasses.storage.k8s.io')?.values() ?? [])].map(preferredOf),
+          ].map((sc) => [sc.metadata.name, String((sc as { provisioner?: string }).provisioner ?? '')]),
         ),
         targetStorageClasses: [
           ...storageClasses.map((sc) => sc.metadata.name),
@@ -150,7 +163,8 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
 
       const restoreOne = async ({ stored, gr }: Selected) => {
         const { group, resource } = splitGroupResource(gr);
-        const targetNs = stored.namespace !== undefined ? mapNamespace(stored.namespace, spec.namespaceMapping) : undefined;
+        const targetNs =
+          stored.namespace !== undefined ? mapNamespace(stored.namespace, spec.namespaceMapping) : undefined;
         const base = { group, resource, name: stored.name, ...(targetNs !== undefined ? { namespace: targetNs } : {}) };
         const served = servedVersions(discovery.types, group, resource);
         const choice = chooseRestoreVersion({
@@ -160,13 +174,26 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
           served,
         });
         if (choice.version === null) {
-          return record({ ...base, version: stored.preferred ?? '', outcome: 'failed', code: ErrorCode.NoCommonApiVersion, message: choice.error }, targetNs);
+          return record(
+            {
+              ...base,
+              version: stored.preferred ?? '',
+              outcome: 'failed',
+              code: ErrorCode.NoCommonApiVersion,
+              message: choice.error,
+            },
+            targetNs,
+          );
         }
         const version = choice.version;
         const prepared = prepareForRestore(stored.versions[version]!, ctx, gr);
         const what = `${gr} ${targetNs ? `${targetNs}/` : ''}${stored.name}`;
         for (const w of prepared.warnings) warn(what, w, targetNs);
-        if (prepared.error) return record({ ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: prepared.error }, targetNs);
+        if (prepared.error)
+          return record(
+            { ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: prepared.error },
+            targetNs,
+          );
         if (prepared.skip) return record({ ...base, version, outcome: 'skipped', message: prepared.reason }, targetNs);
         const object = prepared.object;
         // Mappings may rename the object itself (a Namespace under namespaceMapping).
@@ -180,27 +207,52 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
           return;
         } catch (err) {
           if (!(err instanceof KubeApiError && err.status === 409 && err.reason === 'AlreadyExists')) {
-            return record({ ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: errorText(err) }, targetNs);
+            return record(
+              { ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: errorText(err) },
+              targetNs,
+            );
           }
         }
         // It exists: ours from an earlier attempt, identical, or different.
         try {
           const path = resourcePath(group, version, resource, targetNs, object.metadata.name);
           const existing = await kube.get<KubeObject>(path);
-          if (existing.metadata.labels?.[RESTORE_NAME_LABEL] === spec.name) return record({ ...base, version, outcome: 'created' }, targetNs);
+          if (existing.metadata.labels?.[RESTORE_NAME_LABEL] === spec.name)
+            return record({ ...base, version, outcome: 'created' }, targetNs);
           if (sameAsExisting(object, existing, [RESTORE_NAME_LABEL, BACKUP_NAME_LABEL])) {
-            return record({ ...base, version, outcome: 'skipped', message: 'already exists in the cluster and is identical' }, targetNs);
+            return record(
+              { ...base, version, outcome: 'skipped', message: 'already exists in the cluster and is identical' },
+              targetNs,
+            );
           }
           if ((spec.existingResourcePolicy ?? 'none') === 'update') {
             const { metadata, ...rest } = object;
             const { resourceVersion: _rv, ...meta } = metadata;
-            await kube.request('PATCH', path, { body: { ...rest, metadata: meta }, contentType: 'application/merge-patch+json' });
+            await kube.request('PATCH', path, {
+              body: { ...rest, metadata: meta },
+              contentType: 'application/merge-patch+json',
+            });
             return record({ ...base, version, outcome: 'updated' }, targetNs);
           }
-          warn(what, 'already exists in the cluster and differs from the backup; left unchanged (existingResourcePolicy: none)', targetNs);
-          return record({ ...base, version, outcome: 'skipped', message: 'already exists and differs from the backup; left unchanged' }, targetNs);
+          warn(
+            what,
+            'already exists in the cluster and differs from the backup; left unchanged (existingResourcePolicy: none)',
+            targetNs,
+          );
+          return record(
+            {
+              ...base,
+              version,
+              outcome: 'skipped',
+              message: 'already exists and differs from the backup; left unchanged',
+            },
+            targetNs,
+          );
         } catch (err) {
-          return record({ ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: errorText(err) }, targetNs);
+          return record(
+            { ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: errorText(err) },
+            targetNs,
+          );
         }
       };
 
@@ -212,7 +264,8 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
         if (gr !== 'namespaces' && gr !== 'customresourcedefinitions.apiextensions.k8s.io') {
           // Namespaces of items whose Namespace object is not in the restore (label selectors) are created bare.
           for (const s of group) {
-            const ns = s.stored.namespace !== undefined ? mapNamespace(s.stored.namespace, spec.namespaceMapping) : undefined;
+            const ns =
+              s.stored.namespace !== undefined ? mapNamespace(s.stored.namespace, spec.namespaceMapping) : undefined;
             if (ns && !ensuredNamespaces.has(ns)) {
               ensuredNamespaces.add(ns);
               await ensureNamespace(kube, ns);
@@ -238,7 +291,9 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
       const deadline = Date.now() + input.timeoutMinutes * 60_000;
       let pending = input.checks;
       for (;;) {
-        const states = await Promise.all(pending.map(async (c) => ({ c, ready: await isReady(kube, c).catch(() => false) })));
+        const states = await Promise.all(
+          pending.map(async (c) => ({ c, ready: await isReady(kube, c).catch(() => false) })),
+        );
         pending = states.filter((s) => !s.ready).map((s) => s.c);
         Context.current().heartbeat({ pending: pending.map((c) => c.describe) });
         if (pending.length === 0) return;
@@ -274,8 +329,12 @@ function servedVersions(types: ApiResourceType[], group: string, resource: strin
 }
 
 /** A predicate on `resource.group` for include/exclude lists, resolved against the target's discovery, or undefined for "all". */
-function resourceFilter(names: readonly string[] | undefined, types: ApiResourceType[]): ((gr: string) => boolean) | undefined {
-  if (!names || names.length === 0 || names.includes('*')) return names === undefined || names.length === 0 ? undefined : () => true;
+function resourceFilter(
+  names: readonly string[] | undefined,
+  types: ApiResourceType[],
+): ((gr: string) => boolean) | undefined {
+  if (!names || names.length === 0 || names.includes('*'))
+    return names === undefined || names.length === 0 ? undefined : () => true;
   const grs = new Set<string>();
   for (const n of names) {
     for (const t of resolveResourceName(n, types)) grs.add(groupResource(t.group, t.resource));
@@ -286,7 +345,9 @@ function resourceFilter(names: readonly string[] | undefined, types: ApiResource
 
 async function ensureNamespace(kube: KubeClient, name: string): Promise<void> {
   try {
-    await kube.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+    await kube.request('POST', '/api/v1/namespaces', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+    });
   } catch (err) {
     if (!(err instanceof KubeApiError && err.status === 409)) throw err;
   }

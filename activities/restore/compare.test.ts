@@ -21,7 +21,9 @@ describe('sameAsExisting', () => {
 
   it('sees a changed value, a missing label and a different array', () => {
     expect(sameAsExisting(desired, { ...desired, data: { a: '2' } }, ['backup-center.io/restore'])).toBe(false);
-    expect(sameAsExisting(desired, { ...desired, metadata: { name: 'c', namespace: 'n', labels: {} } }, [])).toBe(false);
+    expect(sameAsExisting(desired, { ...desired, metadata: { name: 'c', namespace: 'n', labels: {} } }, [])).toBe(
+      false,
+    );
     expect(sameAsExisting({ spec: { ports: [1, 2] } }, { spec: { ports: [1] } })).toBe(false);
   });
 });

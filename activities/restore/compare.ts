@@ -3,11 +3,23 @@
 // the restore sets has the same value there", ignoring metadata the server owns.
 
 const IGNORED_METADATA = new Set([
-  'uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'selfLink',
-  'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences', 'finalizers',
+  'uid',
+  'resourceVersion',
+  'creationTimestamp',
+  'generation',
+  'managedFields',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'ownerReferences',
+  'finalizers',
 ]);
 
-export function sameAsExisting(desired: Record<string, unknown>, existing: Record<string, unknown>, ignoredLabels: readonly string[] = []): boolean {
+export function sameAsExisting(
+  desired: Record<string, unknown>,
+  existing: Record<string, unknown>,
+  ignoredLabels: readonly string[] = [],
+): boolean {
   for (const [key, value] of Object.entries(desired)) {
     if (key === 'status') continue;
     if (key === 'metadata') {

@@ -33,7 +33,9 @@ export function readinessOf(
 }
 
 export async function isReady(kube: KubeClient, check: ReadinessCheck): Promise<boolean> {
-  const obj = await kube.get<{ status?: { phase?: string; conditions?: Array<{ type: string; status: string }> } }>(check.path);
+  const obj = await kube.get<{ status?: { phase?: string; conditions?: Array<{ type: string; status: string }> } }>(
+    check.path,
+  );
   if (check.kind === 'PersistentVolumeClaim') return obj.status?.phase === 'Bound';
   return obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }

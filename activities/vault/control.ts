@@ -24,7 +24,10 @@ export function createVaultActivities(deps: VaultDeps) {
   const resolveVault = async (name: string): Promise<VaultDefinition> => {
     const vault = await deps.vaults.get(name);
     if (!vault) {
-      throw ApplicationFailure.nonRetryable(messages.vaultUnavailable(`vault ${name} does not exist`), ErrorCode.VaultUnavailable);
+      throw ApplicationFailure.nonRetryable(
+        messages.vaultUnavailable(`vault ${name} does not exist`),
+        ErrorCode.VaultUnavailable,
+      );
     }
     return vault;
   };
@@ -36,9 +39,13 @@ export function createVaultActivities(deps: VaultDeps) {
       const vault = await resolveVault(input.vault);
       const s = openVault(vault, deps.vaultRoot);
       const valid = await s.validate();
-      if (!valid.ok) throw ApplicationFailure.nonRetryable(messages.vaultUnavailable(valid.message), ErrorCode.VaultUnavailable);
+      if (!valid.ok)
+        throw ApplicationFailure.nonRetryable(messages.vaultUnavailable(valid.message), ErrorCode.VaultUnavailable);
       if (await s.backupExists(input.backup)) {
-        throw ApplicationFailure.nonRetryable(messages.backupAlreadyExists(vault.backend), ErrorCode.BackupAlreadyExists);
+        throw ApplicationFailure.nonRetryable(
+          messages.backupAlreadyExists(vault.backend),
+          ErrorCode.BackupAlreadyExists,
+        );
       }
       return { vault };
     },

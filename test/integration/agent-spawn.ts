@@ -35,6 +35,8 @@ export async function killAgent(child: ChildProcess): Promise<void> {
 }
 
 /** The highest attempt number any activity of this history started with: 2 or more proves a retry. */
-export function maxActivityAttempt(history: { events?: Array<{ activityTaskStartedEventAttributes?: { attempt?: number | null } | null }> | null }): number {
+export function maxActivityAttempt(history: {
+  events?: Array<{ activityTaskStartedEventAttributes?: { attempt?: number | null } | null }> | null;
+}): number {
   return Math.max(0, ...(history.events ?? []).map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0));
 }

@@ -44,11 +44,16 @@ describe('a backup survives its agent being killed, and its history stays small'
     vault = { name: uniqueName('vault'), backend: 'filesystem', path: mkdtempSync(join(inject('workDir'), 'vault-')) };
     store = new BackupStore(new FilesystemObjectStore(vault.path!), '');
     const k = await kube('a');
-    await k.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+    await k.request('POST', '/api/v1/namespaces', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+    });
     await createConfigMaps(k, ns, COUNT);
     ({ client, close: closeClient } = await temporalClient());
     connection = await nativeConnection();
-    const vaults = { get: async (name: string) => (name === vault.name ? vault : undefined), list: async () => [vault] };
+    const vaults = {
+      get: async (name: string) => (name === vault.name ? vault : undefined),
+      list: async () => [vault],
+    };
     control = await createControlWorker({
       connection,
       namespace: client.options.namespace,
@@ -67,7 +72,8 @@ describe('a backup survives its agent being killed, and its history stays small'
 
   const archiveEntries = async (name: string) => {
     const out: string[] = [];
-    for await (const e of store.openArchive(name)) out.push(`${e.path} ${'object' in e ? JSON.stringify(e.object) : ''}`);
+    for await (const e of store.openArchive(name))
+      out.push(`${e.path} ${'object' in e ? JSON.stringify(e.object) : ''}`);
     return out;
   };
 
@@ -94,7 +100,9 @@ describe('a backup survives its agent being killed, and its history stays small'
     let heartbeated = false;
     for (let i = 0; i < 1000 && !heartbeated; i++) {
       const { raw } = await handle.describe();
-      heartbeated = (raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'backupResources' && a.heartbeatDetails);
+      heartbeated = (raw.pendingActivities ?? []).some(
+        (a) => a.activityType?.name === 'backupResources' && a.heartbeatDetails,
+      );
       if (!heartbeated) await new Promise((r) => setTimeout(r, 20));
     }
     expect(heartbeated).toBe(true);

@@ -123,7 +123,9 @@ describe('BackupWorkflow against a real control plane', () => {
       if (inNamespace) expect(inNamespace[1]).toBe(ns);
       expect(p).not.toMatch(/^resources\/(events|nodes)[./]/);
     }
-    const v1beta1 = objects.get(`resources/widgets.example.com/v1beta1/${n}/red-widget.json`) as unknown as { apiVersion: string };
+    const v1beta1 = objects.get(`resources/widgets.example.com/v1beta1/${n}/red-widget.json`) as unknown as {
+      apiVersion: string;
+    };
     expect(v1beta1.apiVersion).toBe('example.com/v1beta1');
 
     const resourceList = await store.getResourceList(spec.name);
@@ -145,16 +147,23 @@ describe('BackupWorkflow against a real control plane', () => {
   });
 
   it('takes only labelled objects with a label selector', async () => {
-    await (await kube('a')).request('POST', `/api/v1/namespaces/${ns}/configmaps`, {
+    await (
+      await kube('a')
+    ).request('POST', `/api/v1/namespaces/${ns}/configmaps`, {
       body: { metadata: { name: 'unlabelled' }, data: { x: '1' } },
     });
     const spec = backup({ labelSelector: 'app=shop', includedResources: ['deployments', 'svc', 'configmaps'] });
     const { result } = await run(spec);
     expect(result.phase).toBe('Completed');
     const list = await store.getResourceList(spec.name);
-    expect(Object.keys(list ?? {}).sort()).toEqual(['apps/v1/Deployment', 'v1/ConfigMap', 'v1/Namespace', 'v1/Service']);
-    expect(list?.["v1/Service"]).toEqual([`${ns}/db`, `${ns}/web`, `${ns}/web-lb`, `${ns}/web-nodeport`]);
-    expect(list?.["v1/Namespace"]).toEqual([ns]);
+    expect(Object.keys(list ?? {}).sort()).toEqual([
+      'apps/v1/Deployment',
+      'v1/ConfigMap',
+      'v1/Namespace',
+      'v1/Service',
+    ]);
+    expect(list?.['v1/Service']).toEqual([`${ns}/db`, `${ns}/web`, `${ns}/web-lb`, `${ns}/web-nodeport`]);
+    expect(list?.['v1/Namespace']).toEqual([ns]);
     expect(list?.['v1/ConfigMap']).toEqual([`${ns}/shop-config`]);
   });
 

@@ -89,7 +89,13 @@ export async function startWorkers(opts: {
     }),
     ...(await Promise.all(
       opts.clusters.map(async (cluster) =>
-        createClusterAgent({ connection: opts.connection, namespace: opts.namespace, cluster, kube: await kube(cluster), logger }),
+        createClusterAgent({
+          connection: opts.connection,
+          namespace: opts.namespace,
+          cluster,
+          kube: await kube(cluster),
+          logger,
+        }),
       ),
     )),
   ];

@@ -2,18 +2,40 @@ import { KubeApiError, resourcePath, type KubeClient } from '../../activities/ku
 import type { KubeObject } from '../../resources/types.js';
 
 const plurals: Record<string, string> = {
-  Namespace: 'namespaces', ServiceAccount: 'serviceaccounts', Role: 'roles', RoleBinding: 'rolebindings',
-  ConfigMap: 'configmaps', Secret: 'secrets', Deployment: 'deployments', StatefulSet: 'statefulsets',
-  Service: 'services', Ingress: 'ingresses', Widget: 'widgets', CustomResourceDefinition: 'customresourcedefinitions',
-  PersistentVolume: 'persistentvolumes', PersistentVolumeClaim: 'persistentvolumeclaims', StorageClass: 'storageclasses',
-  Pod: 'pods', Job: 'jobs', Gadget: 'gadgets', Gizmo: 'gizmos', ReplicaSet: 'replicasets', ClusterRole: 'clusterroles',
+  Namespace: 'namespaces',
+  ServiceAccount: 'serviceaccounts',
+  Role: 'roles',
+  RoleBinding: 'rolebindings',
+  ConfigMap: 'configmaps',
+  Secret: 'secrets',
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  Service: 'services',
+  Ingress: 'ingresses',
+  Widget: 'widgets',
+  CustomResourceDefinition: 'customresourcedefinitions',
+  PersistentVolume: 'persistentvolumes',
+  PersistentVolumeClaim: 'persistentvolumeclaims',
+  StorageClass: 'storageclasses',
+  Pod: 'pods',
+  Job: 'jobs',
+  Gadget: 'gadgets',
+  Gizmo: 'gizmos',
+  ReplicaSet: 'replicasets',
+  ClusterRole: 'clusterroles',
 };
 
 export function pathOf(obj: KubeObject, withName = false): string {
   const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
   const resource = plurals[obj.kind];
   if (!resource) throw new Error(`test helper does not know the plural of ${obj.kind}`);
-  return resourcePath(group ?? '', version ?? '', resource, obj.metadata.namespace, withName ? obj.metadata.name : undefined);
+  return resourcePath(
+    group ?? '',
+    version ?? '',
+    resource,
+    obj.metadata.namespace,
+    withName ? obj.metadata.name : undefined,
+  );
 }
 
 /** Creates the objects in order; an object that already exists is left as it is. */
@@ -50,7 +72,12 @@ export async function createConfigMaps(kube: KubeClient, ns: string, count: numb
     while (next < count) {
       const i = next++;
       await kube.request('POST', `/api/v1/namespaces/${ns}/configmaps`, {
-        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(5, '0')}`, labels: { bulk: 'yes' } }, data: { index: String(i) } },
+        body: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `cm-${String(i).padStart(5, '0')}`, labels: { bulk: 'yes' } },
+          data: { index: String(i) },
+        },
       });
     }
   };

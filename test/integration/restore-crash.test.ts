@@ -34,10 +34,18 @@ describe('restore: a killed agent, and objects that must become ready again', ()
 
   const backup = async (spec: Omit<BackupCreate, 'cluster' | 'vault' | 'backupType' | 'ttl'>) => {
     const full: BackupCreate = { cluster: 'a', vault: vault.name, backupType: 'AppBackup', ttl: '720h0m0s', ...spec };
-    return client.workflow.execute(BackupWorkflow, { taskQueue: CONTROL_TASK_QUEUE, workflowId: `backup/${spec.name}`, args: [{ spec: full, options }] });
+    return client.workflow.execute(BackupWorkflow, {
+      taskQueue: CONTROL_TASK_QUEUE,
+      workflowId: `backup/${spec.name}`,
+      args: [{ spec: full, options }],
+    });
   };
   const startRestore = (spec: RestoreCreate) =>
-    client.workflow.start(RestoreWorkflow, { taskQueue: CONTROL_TASK_QUEUE, workflowId: `restore/${spec.name}`, args: [{ spec, options }] });
+    client.workflow.start(RestoreWorkflow, {
+      taskQueue: CONTROL_TASK_QUEUE,
+      workflowId: `restore/${spec.name}`,
+      args: [{ spec, options }],
+    });
 
   beforeAll(async () => {
     vault = { name: uniqueName('vault'), backend: 'filesystem', path: mkdtempSync(join(inject('workDir'), 'vault-')) };
@@ -68,15 +76,29 @@ describe('restore: a killed agent, and objects that must become ready again', ()
     let agent = await startAgentProcess('b');
     try {
       const calmNs = `${ns}-calm`;
-      const calm = await (await startRestore({ name: uniqueName('calm'), backupName: bk, cluster: 'b', namespaceMapping: { [ns]: calmNs } } as RestoreCreate)).result();
+      const calm = await (
+        await startRestore({
+          name: uniqueName('calm'),
+          backupName: bk,
+          cluster: 'b',
+          namespaceMapping: { [ns]: calmNs },
+        } as RestoreCreate)
+      ).result();
       expect(calm.phase).toBe('Completed');
 
       const crashNs = `${ns}-crash`;
       const name = uniqueName('crash');
-      const handle = await startRestore({ name, backupName: bk, cluster: 'b', namespaceMapping: { [ns]: crashNs } } as RestoreCreate);
+      const handle = await startRestore({
+        name,
+        backupName: bk,
+        cluster: 'b',
+        namespaceMapping: { [ns]: crashNs },
+      } as RestoreCreate);
       let restored = 0;
       for (let i = 0; i < 2000 && restored < 300; i++) {
-        restored = (await b.get<{ items: unknown[] }>(`/api/v1/namespaces/${crashNs}/configmaps`).catch(() => ({ items: [] }))).items.length;
+        restored = (
+          await b.get<{ items: unknown[] }>(`/api/v1/namespaces/${crashNs}/configmaps`).catch(() => ({ items: [] }))
+        ).items.length;
         if (restored < 300) await new Promise((r) => setTimeout(r, 20));
       }
       expect(restored).toBeGreaterThanOrEqual(300);
@@ -105,25 +127,32 @@ describe('restore: a killed agent, and objects that must become ready again', ()
 
   it('waits for a PVC that was Bound to bind again, and fails with "create cluster resources timeout" naming the one that does not', async () => {
     const ns = uniqueName('vol');
-    const pv = (name: string, policy: string): KubeObject => ({
-      apiVersion: 'v1',
-      kind: 'PersistentVolume',
-      metadata: { name: `${ns}-${name}` },
-      spec: {
-        capacity: { storage: '1Gi' },
-        accessModes: ['ReadWriteOnce'],
-        persistentVolumeReclaimPolicy: policy,
-        storageClassName: 'manual',
-        hostPath: { path: `/tmp/${ns}-${name}` },
-        claimRef: { namespace: ns, name },
-      },
-    }) as KubeObject;
-    const pvc = (name: string): KubeObject => ({
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: { name, namespace: ns },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'manual', volumeName: `${ns}-${name}`, resources: { requests: { storage: '1Gi' } } },
-    }) as KubeObject;
+    const pv = (name: string, policy: string): KubeObject =>
+      ({
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: `${ns}-${name}` },
+        spec: {
+          capacity: { storage: '1Gi' },
+          accessModes: ['ReadWriteOnce'],
+          persistentVolumeReclaimPolicy: policy,
+          storageClassName: 'manual',
+          hostPath: { path: `/tmp/${ns}-${name}` },
+          claimRef: { namespace: ns, name },
+        },
+      }) as KubeObject;
+    const pvc = (name: string): KubeObject =>
+      ({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name, namespace: ns },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: 'manual',
+          volumeName: `${ns}-${name}`,
+          resources: { requests: { storage: '1Gi' } },
+        },
+      }) as KubeObject;
     await applyAll(a, [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
       pv('kept', 'Retain'),
@@ -133,7 +162,11 @@ describe('restore: a killed agent, and objects that must become ready again', ()
     ]);
     // The controller manager binds them in cluster a.
     for (let i = 0; i < 150; i++) {
-      const claims = (await a.get<{ items: Array<{ status?: { phase?: string } }> }>(`/api/v1/namespaces/${ns}/persistentvolumeclaims`)).items;
+      const claims = (
+        await a.get<{ items: Array<{ status?: { phase?: string } }> }>(
+          `/api/v1/namespaces/${ns}/persistentvolumeclaims`,
+        )
+      ).items;
       if (claims.every((c) => c.status?.phase === 'Bound')) break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -144,7 +177,9 @@ describe('restore: a killed agent, and objects that must become ready again', ()
     try {
       // The Retain PV is restored before its claim, which binds again; the Delete PV is not restored,
       // so its claim asks for a new volume from a class without a provisioner and never binds.
-      const outcome = await (await startRestore({ name: uniqueName('rs'), backupName: bk, cluster: 'b' } as RestoreCreate))
+      const outcome = await (
+        await startRestore({ name: uniqueName('rs'), backupName: bk, cluster: 'b' } as RestoreCreate)
+      )
         .result()
         .catch((e: unknown) => e);
       expect(outcome).toBeInstanceOf(WorkflowFailedError);
@@ -152,7 +187,9 @@ describe('restore: a killed agent, and objects that must become ready again', ()
       expect(status.failureReason).toMatch(/^create cluster resources timeout: /);
       expect(status.failureReason).toContain(`PersistentVolumeClaim ${ns}/gone is not Bound`);
       expect(status.failureReason).not.toContain(`${ns}/kept`);
-      const claim = await b.get<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/persistentvolumeclaims/kept`);
+      const claim = await b.get<{ status?: { phase?: string } }>(
+        `/api/v1/namespaces/${ns}/persistentvolumeclaims/kept`,
+      );
       expect(claim.status?.phase).toBe('Bound');
     } finally {
       await killAgent(agent);

@@ -83,10 +83,26 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
     store = new BackupStore(new FilesystemObjectStore(vault.path!), '');
     a = await kube('a');
     b = await kube('b');
-    await applyAll(a, [widgetCrd, crd('gadgets', 'Gadget', ['v1', 'v1beta1']), crd('gizmos', 'Gizmo', ['v2']), sourceStorageClass, ...shopApp(ns)]);
     await applyAll(a, [
-      { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g1', namespace: ns, labels: { app: 'shop' } }, spec: { n: 1 } },
-      { apiVersion: 'example.com/v2', kind: 'Gizmo', metadata: { name: 'z1', namespace: ns, labels: { app: 'shop' } }, spec: { n: 2 } },
+      widgetCrd,
+      crd('gadgets', 'Gadget', ['v1', 'v1beta1']),
+      crd('gizmos', 'Gizmo', ['v2']),
+      sourceStorageClass,
+      ...shopApp(ns),
+    ]);
+    await applyAll(a, [
+      {
+        apiVersion: 'example.com/v1',
+        kind: 'Gadget',
+        metadata: { name: 'g1', namespace: ns, labels: { app: 'shop' } },
+        spec: { n: 1 },
+      },
+      {
+        apiVersion: 'example.com/v2',
+        kind: 'Gizmo',
+        metadata: { name: 'z1', namespace: ns, labels: { app: 'shop' } },
+        spec: { n: 2 },
+      },
     ]);
     // Cluster b serves gadgets only as v1beta1 and gizmos only as v1: one restorable, one not.
     await applyAll(b, [crd('gadgets', 'Gadget', ['v1beta1']), crd('gizmos', 'Gizmo', ['v1']), targetDiskStorageClass]);
@@ -98,10 +114,26 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
     }
     ({ client, close: closeClient } = await temporalClient());
     connection = await nativeConnection();
-    workers = await startWorkers({ connection, namespace: client.options.namespace, clusters: ['a', 'b'], vaults: [vault] });
+    workers = await startWorkers({
+      connection,
+      namespace: client.options.namespace,
+      clusters: ['a', 'b'],
+      vaults: [vault],
+    });
     runs = workers.map((w) => w.run());
-    const spec: BackupCreate = { name: backupName, cluster: 'a', vault: vault.name, backupType: 'AppBackup', ttl: '720h0m0s', includedNamespaces: [ns] };
-    const backup = await client.workflow.execute(BackupWorkflow, { taskQueue: CONTROL_TASK_QUEUE, workflowId: `backup/${backupName}`, args: [{ spec, options }] });
+    const spec: BackupCreate = {
+      name: backupName,
+      cluster: 'a',
+      vault: vault.name,
+      backupType: 'AppBackup',
+      ttl: '720h0m0s',
+      includedNamespaces: [ns],
+    };
+    const backup = await client.workflow.execute(BackupWorkflow, {
+      taskQueue: CONTROL_TASK_QUEUE,
+      workflowId: `backup/${backupName}`,
+      args: [{ spec, options }],
+    });
     expect(backup.phase).toBe('Completed');
   }, 300_000);
 
@@ -126,7 +158,11 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
 
     for (const t of TYPES) {
       const [src, dst] = await Promise.all([list(a, t.replace('NS', ns)), list(b, t.replace('NS', ns))]);
-      const names = (xs: KubeObject[]) => xs.map((x) => x.metadata.name).filter((n) => !n.startsWith('default')).sort();
+      const names = (xs: KubeObject[]) =>
+        xs
+          .map((x) => x.metadata.name)
+          .filter((n) => !n.startsWith('default'))
+          .sort();
       expect(names(dst), t).toEqual(names(src));
       for (const s of src) {
         const d = dst.find((x) => x.metadata.name === s.metadata.name)!;
@@ -138,13 +174,17 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
     expect((gadget as { spec?: unknown }).spec).toEqual({ n: 1 });
 
     // ReplicaSets and Pods of the Deployment were skipped and recreated by cluster b's controllers: no duplicates.
-    const skipped = items.filter((i) => i.outcome === 'skipped' && (i.resource === 'replicasets' || i.resource === 'pods'));
+    const skipped = items.filter(
+      (i) => i.outcome === 'skipped' && (i.resource === 'replicasets' || i.resource === 'pods'),
+    );
     expect(skipped.length).toBeGreaterThanOrEqual(3);
     expect(skipped.every((i) => /owned by/.test(i.message ?? ''))).toBe(true);
     let rs: KubeObject[] = [];
     let pods: KubeObject[] = [];
     for (let i = 0; i < 100; i++) {
-      rs = (await list(b, `/apis/apps/v1/namespaces/${ns}/replicasets`)).filter((x) => x.metadata.labels?.app === 'shop');
+      rs = (await list(b, `/apis/apps/v1/namespaces/${ns}/replicasets`)).filter(
+        (x) => x.metadata.labels?.app === 'shop',
+      );
       pods = (await list(b, `/api/v1/namespaces/${ns}/pods`)).filter((x) => x.metadata.labels?.app === 'shop');
       if (rs.length === 1 && pods.length === 2) break;
       await new Promise((r) => setTimeout(r, 200));
@@ -205,7 +245,10 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
     const base = { namespaceMapping: { [ns]: target }, includedResources: ['configmaps', 'namespaces'] };
     expect((await restore(base)).result.phase).toBe('Completed');
     const path = `/api/v1/namespaces/${target}/configmaps/shop-config`;
-    await b.request('PATCH', path, { body: { data: { 'app.properties': 'color=red\n' } }, contentType: 'application/merge-patch+json' });
+    await b.request('PATCH', path, {
+      body: { data: { 'app.properties': 'color=red\n' } },
+      contentType: 'application/merge-patch+json',
+    });
 
     const none = await restore(base);
     expect(none.result.phase).toBe('Completed');
@@ -223,7 +266,11 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
   });
 
   it('refuses a backup that is not in any vault, naming it', async () => {
-    const err = await restore({ backupName: 'no-such-backup' }).catch((e: unknown) => e as { cause?: { message?: string } });
-    expect(String((err as { cause?: { message?: string } }).cause?.message)).toMatch(/backup no-such-backup was not found/);
+    const err = await restore({ backupName: 'no-such-backup' }).catch(
+      (e: unknown) => e as { cause?: { message?: string } },
+    );
+    expect(String((err as { cause?: { message?: string } }).cause?.message)).toMatch(
+      /backup no-such-backup was not found/,
+    );
   });
 });

@@ -9,7 +9,9 @@ describe('the chain: workflow on the dev server, activity on a per-cluster queue
   it('lists the namespaces of cluster a, including one created just now', async () => {
     const k = await kube('a');
     const ns = uniqueName('smoke');
-    await k.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+    await k.request('POST', '/api/v1/namespaces', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+    });
 
     const { client, close } = await temporalClient();
     const connection = await nativeConnection();

@@ -8,7 +8,9 @@ import { workflowsPath } from '../../workers/bundle.js';
 // Histories recorded from real runs (BC_RECORD_HISTORIES=1 in the integration tests) replayed
 // against today's workflow code: a non-deterministic change fails here, not in production.
 const dir = fileURLToPath(new URL('../histories/', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('replay of recorded histories', () => {
   let bundle: WorkflowBundle;
