@@ -74,9 +74,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     step('stopping');
     void (async () => {
-      await running.stop();
-      await Promise.allSettled([cluster.stop(), temporal.stop()]);
-      process.exit(0);
+      try {
+        await running.stop();
+      } finally {
+        await Promise.allSettled([cluster.stop(), temporal.stop()]);
+        process.exit(0);
+      }
     })();
   });
 }

@@ -35,8 +35,12 @@ export function startProcess(
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   let exited = false;
+  // A launcher that exits (normally or by an uncaught error) takes its servers with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   child.on('exit', () => {
     exited = true;
+    process.off('exit', killOnExit);
   });
   return {
     name,
