@@ -1,24 +1,18 @@
-import {
-  ApplicationFailure,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BackupCreate } from '../api/schemas.js';
 import type { BackupClusterActivities } from '../activities/backup/cluster.js';
 import type { VaultActivities } from '../activities/vault/control.js';
 import type { AgentActivities } from '../activities/agents.js';
 import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
 import { clusterTaskQueue } from '../workers/task-queues.js';
-import { describeFailure } from './failure.js';
+import { taskFailure } from './failure.js';
 import {
   clusterActivityOptions,
   controlActivityOptions,
   defaultTaskOptions,
   type TaskOptions,
 } from './task-options.js';
-import { progressSignal, statusQuery, type Phase, type TaskStatus } from './task-status.js';
+import { trackTaskStatus, type Phase, type TaskStatus } from './task-status.js';
 
 export interface BackupInput {
   spec: BackupCreate;
@@ -38,16 +32,7 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
     clusterActivityOptions(clusterTaskQueue(spec.cluster), options),
   );
 
-  const status: TaskStatus = {
-    phase: 'InProgress',
-    step: 'ValidateVault',
-    startTimestamp: workflowInfo().startTime.toISOString(),
-    errors: [],
-    warnings: [],
-    progress: { totalItems: 0, itemsBackedUp: 0 },
-  };
-  setHandler(statusQuery, () => status);
-  setHandler(progressSignal, (p) => void Object.assign(status.progress, p));
+  const status = trackTaskStatus('ValidateVault', { totalItems: 0, itemsBackedUp: 0 });
   const setPhase = (phase: Phase) => {
     status.phase = phase;
     upsertSearchAttributes([
@@ -89,19 +74,11 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
     setPhase(phase);
     return status;
   } catch (err) {
-    const failure = describeFailure(err, status.step);
-    status.failureReason = failure.message;
-    status.errors.push({ code: failure.code, message: failure.message });
-    status.completionTimestamp = new Date().toISOString();
+    const failure = taskFailure(status, err);
     if (staged) {
       await vault.discardBackup({ backup: spec.name, vault: spec.vault }).catch(() => undefined);
     }
     setPhase('Failed');
-    throw ApplicationFailure.create({
-      message: failure.message,
-      type: failure.code,
-      nonRetryable: true,
-      details: [status],
-    });
+    throw failure;
   }
 }

@@ -1,18 +1,16 @@
 import {
   ApplicationFailure,
   proxyActivities,
-  setHandler,
   upsertSearchAttributes,
-  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { DeleteObjectType } from '../api/schemas.js';
 import type { LifecycleActivities } from '../activities/vault/lifecycle.js';
 import { ErrorCode } from '../lib/errors.js';
 import { BackupNameKey, PhaseKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
-import { describeFailure } from './failure.js';
+import { taskFailure } from './failure.js';
 import { controlActivityOptions } from './task-options.js';
-import { statusQuery, type Phase, type TaskStatus } from './task-status.js';
+import { trackTaskStatus, type Phase, type TaskStatus } from './task-status.js';
 
 /** What a delete request names (the backup center's DeleteRequest spec). */
 export interface DeleteRequestSpec {
@@ -58,15 +56,7 @@ export async function DeleteWorkflow({ spec: request }: DeleteInput): Promise<Ta
   const removal = proxyActivities<LifecycleActivities>(removalOptions);
   const name = request.deleteObjectName;
 
-  const status: TaskStatus = {
-    phase: 'InProgress',
-    step: 'Locate',
-    startTimestamp: workflowInfo().startTime.toISOString(),
-    errors: [],
-    warnings: [],
-    progress: { totalItems: 0, itemsDeleted: 0 },
-  };
-  setHandler(statusQuery, () => status);
+  const status = trackTaskStatus('Locate', { totalItems: 0, itemsDeleted: 0 });
   let vaultName = '';
   const setPhase = (phase: Phase) => {
     status.phase = phase;
@@ -155,16 +145,8 @@ export async function DeleteWorkflow({ spec: request }: DeleteInput): Promise<Ta
     setPhase('Completed');
     return status;
   } catch (err) {
-    const failure = describeFailure(err, status.step);
-    status.failureReason = failure.message;
-    status.errors.push({ code: failure.code, message: failure.message });
-    status.completionTimestamp = new Date().toISOString();
+    const failure = taskFailure(status, err);
     setPhase('Failed');
-    throw ApplicationFailure.create({
-      message: failure.message,
-      type: failure.code,
-      nonRetryable: true,
-      details: [status],
-    });
+    throw failure;
   }
 }

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import { ErrorCode, messages } from '../lib/errors.js';
+import type { TaskStatus } from './task-status.js';
 
 /** The FAQ's wording for a failed task: a subtask past its budget is `backup process timeout`, naming it. */
 export function describeFailure(err: unknown, step: string): { code: string; message: string } {
@@ -11,4 +12,21 @@ export function describeFailure(err: unknown, step: string): { code: string; mes
   }
   if (err instanceof ApplicationFailure) return { code: err.type ?? ErrorCode.Internal, message: err.message };
   return { code: ErrorCode.Internal, message: messages.internal() };
+}
+
+/**
+ * Records why a task failed in its status and returns the failure to throw: the workflow fails
+ * (red in the Temporal UI) and carries its final status as details for the API.
+ */
+export function taskFailure(status: TaskStatus, err: unknown): ApplicationFailure {
+  const failure = describeFailure(err, status.step);
+  status.failureReason = failure.message;
+  status.errors.push({ code: failure.code, message: failure.message });
+  status.completionTimestamp = new Date().toISOString();
+  return ApplicationFailure.create({
+    message: failure.message,
+    type: failure.code,
+    nonRetryable: true,
+    details: [status],
+  });
 }

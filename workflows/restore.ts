@@ -1,24 +1,18 @@
-import {
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-  ApplicationFailure,
-} from '@temporalio/workflow';
+import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RestoreCreate } from '../api/schemas.js';
 import type { RestoreClusterActivities } from '../activities/restore/cluster.js';
 import type { VaultActivities } from '../activities/vault/control.js';
 import type { AgentActivities } from '../activities/agents.js';
 import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
 import { clusterTaskQueue } from '../workers/task-queues.js';
-import { describeFailure } from './failure.js';
+import { taskFailure } from './failure.js';
 import {
   clusterActivityOptions,
   controlActivityOptions,
   defaultTaskOptions,
   type TaskOptions,
 } from './task-options.js';
-import { progressSignal, statusQuery, type Phase, type TaskStatus } from './task-status.js';
+import { trackTaskStatus, type Phase, type TaskStatus } from './task-status.js';
 
 export interface RestoreInput {
   spec: RestoreCreate;
@@ -42,16 +36,7 @@ export async function RestoreWorkflow({ spec, options = defaultTaskOptions }: Re
     scheduleToCloseTimeout: `${options.resourceReadyTimeoutMinutes + 2} minutes`,
   });
 
-  const status: TaskStatus = {
-    phase: 'InProgress',
-    step: 'LocateBackup',
-    startTimestamp: workflowInfo().startTime.toISOString(),
-    errors: [],
-    warnings: [],
-    progress: { totalItems: 0, itemsRestored: 0 },
-  };
-  setHandler(statusQuery, () => status);
-  setHandler(progressSignal, (p) => void Object.assign(status.progress, p));
+  const status = trackTaskStatus('LocateBackup', { totalItems: 0, itemsRestored: 0 });
   let vaultName = '';
   const setPhase = (phase: Phase) => {
     status.phase = phase;
@@ -86,16 +71,8 @@ export async function RestoreWorkflow({ spec, options = defaultTaskOptions }: Re
     setPhase(status.errors.length > 0 ? 'PartiallyFailed' : 'Completed');
     return status;
   } catch (err) {
-    const failure = describeFailure(err, status.step);
-    status.failureReason = failure.message;
-    status.errors.push({ code: failure.code, message: failure.message });
-    status.completionTimestamp = new Date().toISOString();
+    const failure = taskFailure(status, err);
     setPhase('Failed');
-    throw ApplicationFailure.create({
-      message: failure.message,
-      type: failure.code,
-      nonRetryable: true,
-      details: [status],
-    });
+    throw failure;
   }
 }

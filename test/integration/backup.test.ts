@@ -183,6 +183,13 @@ describe('BackupWorkflow against a real control plane', () => {
     expect(await store.backupExists(spec.name)).toBe(false);
   });
 
+  it('fails at once when no agent serves the cluster (the FAQ\'s "The components are abnormal")', async () => {
+    const started = Date.now();
+    const status = await failureOf(backup({ cluster: 'nobody-home' }));
+    expect(status.failureReason).toBe('The components are abnormal: no cluster agent is polling task queue cluster-nobody-home');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   it('fails with VaultError when the vault is unavailable', async () => {
     const spec = backup({ vault: 'no-such-vault' });
     const status = await failureOf(spec);
