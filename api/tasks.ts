@@ -245,6 +245,18 @@ async function statusOf(client: Client, info: WorkflowExecutionInfo): Promise<Ta
 }
 
 /** What a closed, unsuccessful workflow reports: its TaskStatus from `details[0]`, or the reason it ended. */
+/** The status of a task the API has just started, before its workflow has answered a query. */
+export function startedStatus(startTime: Date): TaskStatus {
+  return {
+    phase: 'InProgress',
+    step: '',
+    startTimestamp: startTime.toISOString(),
+    errors: [],
+    warnings: [],
+    progress: {},
+  };
+}
+
 export function failedStatus(
   info: Pick<WorkflowExecutionInfo, 'startTime' | 'closeTime' | 'status'>,
   err: unknown,

@@ -48,6 +48,7 @@ import {
   temporalUiLink,
   toBackupStatus,
   type TaskSnapshot,
+  startedStatus,
 } from '../tasks.js';
 import { validate, validateParams, validateQuery } from '../validate.js';
 import { startDeleteRequest } from './delete-requests.js';
@@ -269,14 +270,7 @@ export function backupsRouter(deps: ApiDeps, options: BackupsRouterOptions = {})
       name,
       spec: rest,
       status: toBackupStatus(
-        {
-          phase: 'InProgress',
-          step: '',
-          startTimestamp: started.startTime.toISOString(),
-          errors: [],
-          warnings: [],
-          progress: {},
-        },
+        startedStatus(started.startTime),
         temporalUiLink(deps.temporalUiUrl, deps.client.options.namespace, started.workflowId, started.runId),
         spec.ttl,
       ),

@@ -24,6 +24,7 @@ import {
   temporalUiLink,
   toRestoreStatus,
   type TaskSnapshot,
+  startedStatus,
 } from '../tasks.js';
 import { validate, validateParams } from '../validate.js';
 import { clusterProblem } from './backups.js';
@@ -99,14 +100,7 @@ export function restoresRouter(deps: ApiDeps, options: RestoresRouterOptions = {
       name,
       spec: rest,
       status: toRestoreStatus(
-        {
-          phase: 'InProgress',
-          step: '',
-          startTimestamp: started.startTime.toISOString(),
-          errors: [],
-          warnings: [],
-          progress: {},
-        },
+        startedStatus(started.startTime),
         temporalUiLink(deps.temporalUiUrl, deps.client.options.namespace, started.workflowId, started.runId),
       ),
     };
