@@ -125,14 +125,15 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         addResult(results.errors, namespace, message);
         logLine(`error ${message}`);
       };
-      const write = async (t: ApiResourceType, version: string, obj: KubeObject) => {
+      // `counted`: this version's pass is the one that counts the object (resource list, progress,
+      // references): the preferred version, or the next one that could be read when it could not.
+      const write = async (t: ApiResourceType, version: string, obj: KubeObject, counted: boolean) => {
         obj.apiVersion = t.group ? `${t.group}/${version}` : version;
         obj.kind = t.kind;
         const ref: ResourceRef = { group: t.group, version, resource: t.resource, name: obj.metadata.name };
         if (t.namespaced && obj.metadata.namespace) ref.namespace = obj.metadata.namespace;
-        const preferred = version === t.preferredVersion;
-        await writer.addObject(ref, obj, { preferred });
-        if (!preferred) return;
+        await writer.addObject(ref, obj, { preferred: version === t.preferredVersion });
+        if (!counted) return;
         taken++;
         resourceList.add({ group: t.group, version, kind: t.kind, namespace: ref.namespace, name: ref.name });
         if (taken % 100 === 0) progress.report({ totalItems: Math.max(estimate, taken), itemsBackedUp: taken });
@@ -145,8 +146,10 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
 
       // A whole type, in each served version: namespaced types list cluster-wide and keep the selected namespaces.
       const takeType = async (t: ApiResourceType) => {
+        let countedVersion: string | undefined;
         for (const version of t.versions) {
           const before = taken;
+          const counting = countedVersion === undefined;
           try {
             let first = true;
             for await (const page of kube.listPages<KubeObject>(
@@ -154,22 +157,23 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
               {},
               deps.pageSize ?? 500,
             )) {
-              if (first && version === t.preferredVersion)
-                estimate += page.items.length + (page.remainingItemCount ?? 0);
+              if (first && counting) estimate += page.items.length + (page.remainingItemCount ?? 0);
               first = false;
               for (const obj of page.items) {
                 if (obj.metadata.deletionTimestamp) continue;
                 if (t.namespaced && !namespaces.has(obj.metadata.namespace ?? '')) continue;
                 if (!match.matches(obj.metadata.labels ?? {})) continue;
-                await write(t, version, obj);
+                await write(t, version, obj, counting);
               }
               Context.current().heartbeat({ type: groupResource(t.group, t.resource), version, itemsBackedUp: taken });
             }
+            if (counting) countedVersion = version;
           } catch (err) {
+            if (counting && taken > before) countedVersion = version; // counted up to the failure; not twice
             fail(t, version, undefined, `list ${groupResource(t.group, t.resource)} ${version} failed`, err);
           }
-          if (version === t.preferredVersion)
-            logLine(`backed up ${taken - before} items of ${groupResource(t.group, t.resource)}`);
+          if (counting && countedVersion === version)
+            logLine(`backed up ${taken - before} items of ${groupResource(t.group, t.resource)} (${version})`);
         }
       };
 
@@ -189,13 +193,16 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
             (x) => x.group === ref.group && x.resource === ref.resource,
           );
           if (!t) continue;
+          let counted = false;
           for (const version of t.versions) {
             try {
               await write(
                 t,
                 version,
                 await kube.get<KubeObject>(resourcePath(t.group, version, t.resource, undefined, ref.name)),
+                !counted,
               );
+              counted = true;
             } catch (err) {
               if (err instanceof KubeApiError && err.status === 404) {
                 if (version === t.preferredVersion) {

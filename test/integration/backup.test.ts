@@ -12,7 +12,8 @@ import { BackupWorkflow } from '../../workflows/backup.js';
 import { defaultTaskOptions } from '../../workflows/task-options.js';
 import type { TaskStatus } from '../../workflows/task-status.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
-import { shopApp, sourceStorageClass, widgetCrd } from '../fixtures/app.js';
+import type { KubeObject } from '../../resources/types.js';
+import { crd, shopApp, sourceStorageClass, widgetCrd } from '../fixtures/app.js';
 import { applyAll } from './kube-apply.js';
 import { kube, nativeConnection, recordHistory, startWorkers, temporalClient, uniqueName } from './harness.js';
 
@@ -167,6 +168,50 @@ describe('BackupWorkflow against a real control plane', () => {
     expect(list?.['v1/ConfigMap']).toEqual([`${ns}/shop-config`]);
   });
 
+  it('skips objects being deleted', async () => {
+    const k = await kube('a');
+    const path = `/api/v1/namespaces/${ns}/configmaps`;
+    await k.request('POST', path, {
+      body: { metadata: { name: 'going', finalizers: ['example.com/hold'] }, data: { x: '1' } },
+    });
+    await k.request('DELETE', `${path}/going`);
+    try {
+      const spec = backup({ includedResources: ['configmaps'] });
+      const { result } = await run(spec);
+      expect(result.phase).toBe('Completed');
+      const list = await store.getResourceList(spec.name);
+      expect(list?.['v1/ConfigMap']).toContain(`${ns}/shop-config`);
+      expect(list?.['v1/ConfigMap']).not.toContain(`${ns}/going`);
+    } finally {
+      await k.request('PATCH', `${path}/going`, {
+        body: { metadata: { finalizers: null } },
+        contentType: 'application/merge-patch+json',
+      });
+    }
+  });
+
+  it('ends PartiallyFailed naming the items it could not read, and still commits what it read', async () => {
+    // A CRD whose second version needs a conversion webhook that does not answer: listing v2 fails.
+    const k = await kube('a');
+    const broken = crd('brokens', 'Broken', ['v1', 'v2']) as KubeObject & { spec: Record<string, unknown> };
+    broken.spec.conversion = {
+      strategy: 'Webhook',
+      webhook: { conversionReviewVersions: ['v1'], clientConfig: { url: 'https://127.0.0.1:1/convert' } },
+    };
+    await applyAll(k, [broken]);
+    await k.request('POST', `/apis/example.com/v1/namespaces/${ns}/brokens`, {
+      body: { apiVersion: 'example.com/v1', kind: 'Broken', metadata: { name: 'b1' }, spec: { n: 1 } },
+    });
+    const spec = backup({ includedResources: ['brokens.example.com', 'configmaps'] });
+    const { result } = await run(spec);
+    expect(result.phase).toBe('PartiallyFailed');
+    expect(result.errors.map((e) => e.item)).toEqual(['brokens.example.com/v2']);
+    expect(result.errors[0]!.message).toMatch(/list brokens.example.com v2 failed/);
+    const listed = await store.listBackups();
+    expect(listed.find((b) => b.metadata.name === spec.name)?.status?.phase).toBe('PartiallyFailed');
+    expect((await store.getResourceList(spec.name))?.['example.com/v1/Broken']).toEqual([`${ns}/b1`]);
+  });
+
   it('fails with the FAQ message when the name is already in the vault, and leaves the first backup intact', async () => {
     const spec = backup({});
     await run(spec);
@@ -186,7 +231,9 @@ describe('BackupWorkflow against a real control plane', () => {
   it('fails at once when no agent serves the cluster (the FAQ\'s "The components are abnormal")', async () => {
     const started = Date.now();
     const status = await failureOf(backup({ cluster: 'nobody-home' }));
-    expect(status.failureReason).toBe('The components are abnormal: no cluster agent is polling task queue cluster-nobody-home');
+    expect(status.failureReason).toBe(
+      'The components are abnormal: no cluster agent is polling task queue cluster-nobody-home',
+    );
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 

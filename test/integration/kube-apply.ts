@@ -21,6 +21,7 @@ const plurals: Record<string, string> = {
   Job: 'jobs',
   Gadget: 'gadgets',
   Gizmo: 'gizmos',
+  Broken: 'brokens',
   ReplicaSet: 'replicasets',
   ClusterRole: 'clusterroles',
 };
