@@ -359,6 +359,27 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
       expect(list.items.map((s) => s.name)).toContain(plan);
     });
 
+    it('fires on its own: a plan every minute (cron) produces a completed <plan>-<timestamp> backup without a trigger', async () => {
+      const minutely = `${plan}-cron`;
+      const res = await call('POST', '/v1/schedules', {
+        name: minutely,
+        schedule: '* * * * *',
+        template: { cluster: 'a', vault: configured.name, includedNamespaces: [ns] },
+      });
+      expect(res.status, res.text).toBe(201);
+      createdPlans.push(minutely);
+      const fired = await eventually(
+        'the plan to fire by itself',
+        async () => json<Schedule>(await call('GET', `/v1/schedules/${minutely}`)).status.lastBackup ?? undefined,
+        75_000,
+      );
+      expect(fired.name).toMatch(new RegExp(`^${minutely}-\\d{14}$`));
+      const handle = client.workflow.getHandle(`backup/${fired.name}`);
+      await eventually('the backup to start', () => handle.describe());
+      expect(((await handle.result()) as TaskStatus).phase).toBe('Completed');
+      await call('POST', `/v1/schedules/${minutely}/pause`);
+    }, 120_000);
+
     it('refuses a bad schedule and a template naming an unknown vault', async () => {
       const bad = await call('POST', '/v1/schedules', {
         name: uniqueName('bad'),
