@@ -7,7 +7,7 @@
 // no directory entries; each object as JSON.
 
 import type { Readable } from 'node:stream';
-import { createGunzip, createGzip } from 'node:zlib';
+import { createGunzip, createGzip, type ZlibOptions } from 'node:zlib';
 import tar from 'tar-stream';
 import type { KubeObject, ResourceRef } from '../resources/types.js';
 import {
@@ -32,7 +32,8 @@ export interface ArchiveObjectOptions {
 export class ArchiveWriter {
   /** The tar.gz bytes. */
   readonly stream: Readable;
-  private readonly gzip = createGzip();
+  // A deep write buffer lets zlib (on the thread pool) compress while the next entries are framed.
+  private readonly gzip = createGzip(GZIP_OPTIONS);
   private readonly mtime: Date;
   private failure: Error | undefined;
   private readonly failed: Promise<never>;
@@ -118,7 +119,9 @@ export class ArchiveWriter {
   }
 }
 
-const CHUNK = 64 * 1024;
+const CHUNK = 256 * 1024;
+// zlib streams take stream options too (their typings do not say so).
+const GZIP_OPTIONS: ZlibOptions & { writableHighWaterMark: number } = { writableHighWaterMark: 4 * CHUNK };
 
 export type ArchiveEntry =
   | { kind: 'formatVersion'; path: string; formatVersion: string }

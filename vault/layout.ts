@@ -175,9 +175,16 @@ export function archiveItemPath(item: ArchiveItemPath): string {
  * `<v>-preferredversion`; any other served version only to `<v>`.
  */
 export function archiveItemPaths(ref: ResourceRef, preferred: boolean): string[] {
-  const base = { groupResource: groupResource(ref.group, ref.resource), namespace: ref.namespace, name: ref.name };
-  const versioned = archiveItemPath({ ...base, version: ref.version, preferred });
-  return preferred ? [archiveItemPath({ ...base, version: undefined, preferred: true }), versioned] : [versioned];
+  // Built by hand rather than through archiveItemPath: a backup calls this for every object.
+  const gr = pathSegment('resource', groupResource(ref.group, ref.resource));
+  const scope =
+    ref.namespace === undefined || ref.namespace === ''
+      ? CLUSTER_SCOPED_DIR
+      : `${NAMESPACE_SCOPED_DIR}/${pathSegment('namespace', ref.namespace)}`;
+  const file = `${pathSegment('object', ref.name)}.json`;
+  const version = pathSegment('version', ref.version) + (preferred ? PREFERRED_VERSION_SUFFIX : '');
+  const versioned = `${RESOURCES_DIR}/${gr}/${version}/${scope}/${file}`;
+  return preferred ? [`${RESOURCES_DIR}/${gr}/${scope}/${file}`, versioned] : [versioned];
 }
 
 /** The inverse of archiveItemPath; undefined for anything that is not an object entry. */

@@ -25,12 +25,14 @@ export function fileHeader(path: string, size: number, mtime: Date): Buffer {
 /** Zero bytes that round `size` up to the next block. */
 export function padding(size: number): Buffer {
   const rest = size % BLOCK;
-  return rest === 0 ? EMPTY : Buffer.alloc(BLOCK - rest);
+  return rest === 0 ? EMPTY : ZEROS.subarray(0, BLOCK - rest);
 }
 
 /** Two zero blocks end an archive. */
 export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
 const EMPTY = Buffer.alloc(0);
+// Shared and never written to: callers only copy from it (Buffer.concat).
+const ZEROS = Buffer.alloc(BLOCK);
 
 function splitUstarName(path: string): { name: string; prefix: string } | undefined {
   if (Buffer.byteLength(path) !== path.length) return undefined; // non-ASCII: PAX (UTF-8)
@@ -53,18 +55,25 @@ function paxRecord(key: string, value: string): Buffer {
   return Buffer.from(`${len}${body}`);
 }
 
-function ustarHeader(name: string, prefix: string, size: number, mtime: number, type: string): Buffer {
+// The fields every entry shares (mode, owner, magic), filled once; each header starts as a copy.
+const TEMPLATE = (() => {
   const h = Buffer.alloc(BLOCK);
-  h.write(name, 0, 100, 'latin1');
   octal(h, 100, 8, 0o644);
   octal(h, 108, 8, 0);
   octal(h, 116, 8, 0);
+  h.fill(' ', 148, 156); // checksum is computed with its own field as spaces
+  h.write('ustar\u000000', 257, 8, 'latin1');
+  return h;
+})();
+
+function ustarHeader(name: string, prefix: string, size: number, mtime: number, type: string): Buffer {
+  const h = Buffer.allocUnsafe(BLOCK);
+  TEMPLATE.copy(h);
+  h.write(name, 0, 100, 'latin1');
   octal(h, 124, 12, size);
   octal(h, 136, 12, mtime);
-  h.fill(' ', 148, 156); // checksum is computed with its own field as spaces
   h.write(type, 156, 1, 'latin1');
-  h.write('ustar\u000000', 257, 8, 'latin1');
-  h.write(prefix, 345, 155, 'latin1');
+  if (prefix) h.write(prefix, 345, 155, 'latin1');
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += h[i]!;
   octal(h, 148, 8, sum);

@@ -227,9 +227,11 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
 
       logLine(`backup ${spec.name}: ${taken} items, ${errors.length} errors, ${warnings.length} warnings`);
       for (const w of warnings) if (!w.item) addTaskResult(results.warnings, w.message);
-      await store.putResourceList(spec.name, resourceList.build());
-      await store.putResults(spec.name, results);
-      await store.putBackupFile(spec.name, 'logs', gzipSync(logLines.join('\n') + '\n'));
+      await Promise.all([
+        store.putResourceList(spec.name, resourceList.build()),
+        store.putResults(spec.name, results),
+        store.putBackupFile(spec.name, 'logs', gzipSync(logLines.join('\n') + '\n')),
+      ]);
       log.info({ itemsBackedUp: taken, errors: errors.length }, 'resources backed up');
       return { itemsBackedUp: taken, errors, warnings };
     },
