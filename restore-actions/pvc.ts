@@ -7,7 +7,8 @@
 //    volume is provisioned (FAQ "What risks may arise if I do not back up the volumes");
 //  - volume.kubernetes.io/selected-node names a node of the source cluster: dropped, the scheduler
 //    picks one;
-//  - a cloud-disk claim under 20 GiB is raised to 20 GiB (FAQ "default changes", Change 1).
+//  - a cloud-disk claim under 20 GiB is raised to 20 GiB (FAQ "default changes", Change 1);
+//  - convertToAccessModes replaces the claim's access modes.
 
 import type { ActionResult, RestoreAction } from './types.js';
 import { describe, getObject, getString } from './util.js';
@@ -72,6 +73,15 @@ export const pvcAction: RestoreAction = ({ object, ctx }): ActionResult => {
   }
   if (annotations) delete annotations[ANN_SELECTED_NODE];
   if (annotations && Object.keys(annotations).length === 0) delete object.metadata.annotations;
+
+  const modes = ctx.convertToAccessModes;
+  const current = Array.isArray(spec.accessModes) ? (spec.accessModes as string[]) : [];
+  if (modes && modes.length > 0 && current.join() !== modes.join()) {
+    warnings.push(
+      `${what}: accessModes ${current.join(',') || 'none'} changed to ${modes.join(',')} (convertToAccessModes)`,
+    );
+    spec.accessModes = [...modes];
+  }
 
   const raised = raiseDiskSize(
     getObject(spec, 'resources', 'requests'),

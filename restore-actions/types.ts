@@ -33,6 +33,11 @@ export interface RestoreContext {
   /** false: PV data in the backup is not restored (volumes are treated as having none). Default true. */
   restorePVs?: boolean;
   /**
+   * Access modes every restored PVC asks for instead of its own (e.g. a ReadWriteMany NAS claim
+   * restored onto a disk class that only offers ReadWriteOnce; FAQ "accessMode of PVC xxx is xxx").
+   */
+  convertToAccessModes?: readonly string[];
+  /**
    * The backup uids of every object this restore takes, whether it creates it or its owner
    * recreates it. An object whose controller is among them is left to that controller.
    */

@@ -159,3 +159,30 @@ describe('StatefulSet volumeClaimTemplates', () => {
     ).toBe('10Gi');
   });
 });
+
+describe('convertToAccessModes', () => {
+  it('replaces the access modes of a restored claim and says so', async () => {
+    const { pvcAction } = await import('./pvc.js');
+    const object = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'shared', namespace: 'app' },
+      spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '50Gi' } } },
+    };
+    const out = pvcAction({
+      object: structuredClone(object),
+      original: object,
+      groupResource: 'persistentvolumeclaims',
+      ctx: { convertToAccessModes: ['ReadWriteOnce'] },
+    });
+    expect((out.object.spec as { accessModes: string[] }).accessModes).toEqual(['ReadWriteOnce']);
+    expect(out.warnings?.join()).toMatch(/ReadWriteMany changed to ReadWriteOnce/);
+    const same = pvcAction({
+      object: structuredClone(object),
+      original: object,
+      groupResource: 'persistentvolumeclaims',
+      ctx: {},
+    });
+    expect((same.object.spec as { accessModes: string[] }).accessModes).toEqual(['ReadWriteMany']);
+  });
+});

@@ -110,6 +110,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
         imageMapping: spec.imageMapping,
         preserveNodePorts: spec.preserveNodePorts,
         restorePVs: spec.restorePVs,
+        convertToAccessModes: spec.convertToAccessModes,
         restoredUids: chosen.map((s) => preferredOf(s.stored).metadata.uid).filter((u): u is string => !!u),
         persistentVolumes: Object.fromEntries(
           [...(contents.get('persistentvolumes')?.values() ?? [])].map((pv) => [pv.name, preferredOf(pv)]),

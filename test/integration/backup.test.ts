@@ -199,17 +199,30 @@ describe('BackupWorkflow against a real control plane', () => {
       webhook: { conversionReviewVersions: ['v1'], clientConfig: { url: 'https://127.0.0.1:1/convert' } },
     };
     await applyAll(k, [broken]);
-    await k.request('POST', `/apis/example.com/v1/namespaces/${ns}/brokens`, {
-      body: { apiVersion: 'example.com/v1', kind: 'Broken', metadata: { name: 'b1' }, spec: { n: 1 } },
-    });
-    const spec = backup({ includedResources: ['brokens.example.com', 'configmaps'] });
-    const { result } = await run(spec);
-    expect(result.phase).toBe('PartiallyFailed');
-    expect(result.errors.map((e) => e.item)).toEqual(['brokens.example.com/v2']);
-    expect(result.errors[0]!.message).toMatch(/list brokens.example.com v2 failed/);
-    const listed = await store.listBackups();
-    expect(listed.find((b) => b.metadata.name === spec.name)?.status?.phase).toBe('PartiallyFailed');
-    expect((await store.getResourceList(spec.name))?.['example.com/v1/Broken']).toEqual([`${ns}/b1`]);
+    try {
+      await k.request('POST', `/apis/example.com/v1/namespaces/${ns}/brokens`, {
+        body: { apiVersion: 'example.com/v1', kind: 'Broken', metadata: { name: 'b1' }, spec: { n: 1 } },
+      });
+      const spec = backup({ includedResources: ['brokens.example.com', 'configmaps'] });
+      const { result } = await run(spec);
+      expect(result.phase).toBe('PartiallyFailed');
+      expect(result.errors.map((e) => e.item)).toEqual(['brokens.example.com/v2']);
+      expect(result.errors[0]!.message).toMatch(/list brokens.example.com v2 failed/);
+      const listed = await store.listBackups();
+      expect(listed.find((b) => b.metadata.name === spec.name)?.status?.phase).toBe('PartiallyFailed');
+      expect((await store.getResourceList(spec.name))?.['example.com/v1/Broken']).toEqual([`${ns}/b1`]);
+    } finally {
+      // Other test files back up cluster a too: leave no unreadable type behind.
+      await k.request('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/brokens.example.com');
+      for (let i = 0; i < 100; i++) {
+        const gone = await k.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/brokens.example.com').then(
+          () => false,
+          () => true,
+        );
+        if (gone) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   });
 
   it('fails with the FAQ message when the name is already in the vault, and leaves the first backup intact', async () => {

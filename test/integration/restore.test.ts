@@ -218,6 +218,16 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
         imageRegistryMapping: { 'docker.io/library/': 'registry.example.com/my/' },
         imageMapping: { case1: 'postgres:16,postgres:17' },
         storageClassMapping: { 'standard-a': 'disk-b' },
+        convertToAccessModes: ['ReadWriteMany'],
+        resourceModifiers: {
+          version: 'v1',
+          resourceModifierRules: [
+            {
+              conditions: { groupResource: 'deployments.apps', resourceNameRegex: '^web$' },
+              patches: [{ operation: 'replace', path: '/spec/replicas', value: '1' }],
+            },
+          ],
+        },
         // The first test restored this app's NodePort Services into b already: ports are kept (FAQ), so a copy would collide.
         excludedResources: ['gizmos.example.com', 'services'],
       },
@@ -229,6 +239,11 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
       `/apis/apps/v1/namespaces/${target}/deployments/web`,
     );
     expect(web.spec.template.spec.containers[0]!.image).toBe('registry.example.com/my/nginx:1.27');
+    expect((web.spec as { replicas?: number }).replicas).toBe(1); // the resource modifier
+    const pvc = await b.get<{ spec: { accessModes: string[] } }>(
+      `/api/v1/namespaces/${target}/persistentvolumeclaims/uploads`,
+    );
+    expect(pvc.spec.accessModes).toEqual(['ReadWriteMany']);
     const db = await b.get<{ spec: { template: { spec: { containers: Array<{ image: string }> } } } }>(
       `/apis/apps/v1/namespaces/${target}/statefulsets/db`,
     );
