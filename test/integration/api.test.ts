@@ -8,6 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import fc from 'fast-check';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTemporalVaultRegistry } from '../../activities/vault/registry.js';
@@ -197,6 +198,60 @@ describe('REST API end to end: HTTP → Temporal → agents → clusters a and b
     let started = 0;
     for await (const _ of client.workflow.list({ query: `WorkflowId="backup/${name}"` })) started++;
     expect(started).toBe(0);
+  });
+
+  it('fuzz: generated bad bodies for every task endpoint are 400 naming a field, never 500, and start nothing', async () => {
+    const prefix = uniqueName('fuzz');
+    const bases: Record<string, Record<string, unknown>> = {
+      '/v1/backups': { cluster: 'a', vault: vault.name, includedNamespaces: [ns] },
+      '/v1/restores': { backupName: 'x', cluster: 'b', namespaceMapping: { a: 'b' } },
+      '/v1/schedules': { schedule: '1 4 * * *', template: { cluster: 'a', vault: vault.name } },
+      '/v1/delete-requests': { deleteObjectType: 'Backup' },
+    };
+    const badValue = fc.oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.integer(), { minLength: 1, maxLength: 2 }),
+      fc.constant('Not A Valid Name!'),
+      fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { minKeys: 1, maxKeys: 2 }),
+    );
+    let i = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...Object.keys(bases)),
+        fc.constantFrom(
+          'name',
+          'cluster',
+          'vault',
+          'schedule',
+          'includedNamespaces',
+          'namespaceMapping',
+          'ttl',
+          'deleteObjectName',
+          'surprise',
+        ),
+        badValue,
+        async (path, field, value) => {
+          const nameField = path === '/v1/delete-requests' ? 'deleteObjectName' : 'name';
+          const body = { ...bases[path], [nameField]: `${prefix}-${i++}`, [field]: value };
+          const res = await http('POST', path, { as: 'admin', body });
+          expect(res.status, `${path} ${JSON.stringify(body)} -> ${res.text}`).toBe(400);
+          const problem = res.json<{ errors: Array<{ path: string }> }>();
+          expect(problem.errors.length).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 120 },
+    );
+    // Nothing was started: no workflow and no schedule carries the fuzz names.
+    let started = 0;
+    for await (const w of client.workflow.list({
+      query: 'ExecutionStatus="Running" OR ExecutionStatus="Completed" OR ExecutionStatus="Failed"',
+    })) {
+      if (w.workflowId.includes(prefix)) started++;
+    }
+    expect(started).toBe(0);
+    for await (const sch of client.schedule.list()) expect(sch.scheduleId).not.toContain(prefix);
   });
 
   it('backs up a namespace of cluster a: 202, then Completed with progress and a Temporal UI link', async () => {
