@@ -1,14 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupCreate } from '../../api/schemas.js';
 import { createAgentActivities } from '../../activities/agents.js';
 import { createVaultActivities } from '../../activities/vault/control.js';
 import type { VaultDefinition } from '../../activities/vault/open.js';
-import { FilesystemObjectStore } from '../../vault/filesystem.js';
-import { BackupStore } from '../../vault/store.js';
+import type { BackupStore } from '../../vault/store.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
 import { defaultTaskOptions } from '../../workflows/task-options.js';
 import { statusQuery } from '../../workflows/task-status.js';
@@ -16,7 +13,7 @@ import { createControlWorker } from '../../workers/control.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
 import { createConfigMaps } from './kube-apply.js';
 import { killAgent, maxActivityAttempt, startAgentProcess } from './agent-spawn.js';
-import { kube, logger, nativeConnection, recordHistory, temporalClient, uniqueName } from './harness.js';
+import { testVault, kube, logger, nativeConnection, recordHistory, temporalClient, uniqueName } from './harness.js';
 
 // 10,000 ConfigMaps: the size at which the history bound is checked, and long enough to kill an agent mid-list.
 const COUNT = 10_000;
@@ -41,8 +38,7 @@ describe('a backup survives its agent being killed, and its history stays small'
   });
 
   beforeAll(async () => {
-    vault = { name: uniqueName('vault'), backend: 'filesystem', path: mkdtempSync(join(inject('workDir'), 'vault-')) };
-    store = new BackupStore(new FilesystemObjectStore(vault.path!), '');
+    ({ vault, store } = testVault());
     const k = await kube('a');
     await k.request('POST', '/api/v1/namespaces', {
       body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },

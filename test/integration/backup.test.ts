@@ -1,13 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import type { BackupCreate } from '../../api/schemas.js';
 import type { VaultDefinition } from '../../activities/vault/open.js';
-import { FilesystemObjectStore } from '../../vault/filesystem.js';
-import { BackupStore } from '../../vault/store.js';
+import type { BackupStore } from '../../vault/store.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
 import { defaultTaskOptions } from '../../workflows/task-options.js';
 import type { TaskStatus } from '../../workflows/task-status.js';
@@ -15,7 +11,15 @@ import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
 import type { KubeObject } from '../../resources/types.js';
 import { crd, shopApp, sourceStorageClass, widgetCrd } from '../fixtures/app.js';
 import { applyAll } from './kube-apply.js';
-import { kube, nativeConnection, recordHistory, startWorkers, temporalClient, uniqueName } from './harness.js';
+import {
+  testVault,
+  kube,
+  nativeConnection,
+  recordHistory,
+  startWorkers,
+  temporalClient,
+  uniqueName,
+} from './harness.js';
 
 const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 10 };
 
@@ -57,8 +61,7 @@ describe('BackupWorkflow against a real control plane', () => {
   };
 
   beforeAll(async () => {
-    vault = { name: uniqueName('vault'), backend: 'filesystem', path: mkdtempSync(join(inject('workDir'), 'vault-')) };
-    store = new BackupStore(new FilesystemObjectStore(vault.path!), '');
+    ({ vault, store } = testVault());
     const k = await kube('a');
     await applyAll(k, [widgetCrd, sourceStorageClass, ...shopApp(ns)]);
     ({ client, close: closeClient } = await temporalClient());

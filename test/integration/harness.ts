@@ -1,4 +1,5 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
@@ -13,6 +14,8 @@ import type { VaultDefinition } from '../../activities/vault/open.js';
 import { createClusterAgent } from '../../workers/cluster-agent.js';
 import { createControlWorker } from '../../workers/control.js';
 import { createLogger } from '../../lib/logger.js';
+import { FilesystemObjectStore } from '../../vault/filesystem.js';
+import { BackupStore } from '../../vault/store.js';
 
 export const logger = createLogger('test');
 
@@ -99,4 +102,14 @@ export async function startWorkers(opts: {
       ),
     )),
   ];
+}
+
+/** A fresh filesystem vault in the run's work directory, and a store to look into it as a user would. */
+export function testVault(): { vault: VaultDefinition; store: BackupStore } {
+  const vault: VaultDefinition = {
+    name: uniqueName('vault'),
+    backend: 'filesystem',
+    path: mkdtempSync(join(inject('workDir'), 'vault-')),
+  };
+  return { vault, store: new BackupStore(new FilesystemObjectStore(vault.path!), '') };
 }

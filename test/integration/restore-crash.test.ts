@@ -1,14 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupCreate, RestoreCreate } from '../../api/schemas.js';
 import type { KubeClient } from '../../activities/kube/client.js';
 import type { VaultDefinition } from '../../activities/vault/open.js';
 import type { KubeObject } from '../../resources/types.js';
-import { FilesystemObjectStore } from '../../vault/filesystem.js';
-import { BackupStore } from '../../vault/store.js';
+import type { BackupStore } from '../../vault/store.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
 import { RestoreWorkflow } from '../../workflows/restore.js';
 import { defaultTaskOptions } from '../../workflows/task-options.js';
@@ -16,7 +13,15 @@ import type { TaskStatus } from '../../workflows/task-status.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
 import { applyAll, createConfigMaps } from './kube-apply.js';
 import { killAgent, maxActivityAttempt, startAgentProcess } from './agent-spawn.js';
-import { kube, nativeConnection, recordHistory, startWorkers, temporalClient, uniqueName } from './harness.js';
+import {
+  testVault,
+  kube,
+  nativeConnection,
+  recordHistory,
+  startWorkers,
+  temporalClient,
+  uniqueName,
+} from './harness.js';
 
 const COUNT = 3000;
 const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 5, resourceReadyTimeoutMinutes: 0.2 };
@@ -48,8 +53,7 @@ describe('restore: a killed agent, and objects that must become ready again', ()
     });
 
   beforeAll(async () => {
-    vault = { name: uniqueName('vault'), backend: 'filesystem', path: mkdtempSync(join(inject('workDir'), 'vault-')) };
-    store = new BackupStore(new FilesystemObjectStore(vault.path!), '');
+    ({ vault, store } = testVault());
     a = await kube('a');
     b = await kube('b');
     ({ client, close: closeClient } = await temporalClient());

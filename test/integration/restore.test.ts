@@ -1,21 +1,26 @@
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupCreate, RestoreCreate } from '../../api/schemas.js';
 import type { KubeClient } from '../../activities/kube/client.js';
 import type { VaultDefinition } from '../../activities/vault/open.js';
 import type { KubeObject } from '../../resources/types.js';
-import { FilesystemObjectStore } from '../../vault/filesystem.js';
-import { BackupStore } from '../../vault/store.js';
+import type { BackupStore } from '../../vault/store.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
 import { RestoreWorkflow } from '../../workflows/restore.js';
 import { defaultTaskOptions } from '../../workflows/task-options.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
 import { crd, shopApp, sourceStorageClass, targetDiskStorageClass, widgetCrd } from '../fixtures/app.js';
 import { applyAll } from './kube-apply.js';
-import { kube, nativeConnection, recordHistory, startWorkers, temporalClient, uniqueName } from './harness.js';
+import {
+  testVault,
+  kube,
+  nativeConnection,
+  recordHistory,
+  startWorkers,
+  temporalClient,
+  uniqueName,
+} from './harness.js';
 
 const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 10, resourceReadyTimeoutMinutes: 1 };
 
@@ -79,8 +84,7 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
   };
 
   beforeAll(async () => {
-    vault = { name: uniqueName('vault'), backend: 'filesystem', path: mkdtempSync(join(inject('workDir'), 'vault-')) };
-    store = new BackupStore(new FilesystemObjectStore(vault.path!), '');
+    ({ vault, store } = testVault());
     a = await kube('a');
     b = await kube('b');
     await applyAll(a, [
