@@ -2,18 +2,10 @@
 // defaults (clusterIP, terminationMessagePath, …) and bookkeeping, so equality is "every field
 // the restore sets has the same value there", ignoring metadata the server owns.
 
-const IGNORED_METADATA = new Set([
-  'uid',
-  'resourceVersion',
-  'creationTimestamp',
-  'generation',
-  'managedFields',
-  'selfLink',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'ownerReferences',
-  'finalizers',
-]);
+import { SERVER_METADATA_FIELDS } from '../../restore-actions/index.js';
+
+// Owners and finalizers are the target cluster's business once the object exists there.
+const IGNORED_METADATA = new Set([...SERVER_METADATA_FIELDS, 'ownerReferences', 'finalizers']);
 
 export function sameAsExisting(
   desired: Record<string, unknown>,
