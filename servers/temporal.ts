@@ -48,7 +48,7 @@ export async function startTemporal(opts: {
     '--log-level',
     'warn',
     ...allSearchAttributes.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
-    // Replay tests and the history bound test read whole histories; keep the defaults otherwise.
+    // The vault registry serialises vault creation and deletion through workflow Updates.
     '--dynamic-config-value',
     'frontend.enableUpdateWorkflowExecution=true',
   ];
