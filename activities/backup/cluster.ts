@@ -100,7 +100,8 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
 
       const results = emptyResults();
       const errors: TaskIssue[] = [...plan.errors];
-      const warnings: TaskIssue[] = [...plan.warnings];
+      // The plan's warnings are already in the workflow's status; only new ones are returned.
+      const warnings: TaskIssue[] = [];
       const logLines: string[] = [];
       const logLine = (msg: string) => logLines.push(`${new Date().toISOString()} ${msg}`);
       const resourceList = new ResourceListBuilder();
@@ -226,7 +227,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       }
 
       logLine(`backup ${spec.name}: ${taken} items, ${errors.length} errors, ${warnings.length} warnings`);
-      for (const w of warnings) if (!w.item) addTaskResult(results.warnings, w.message);
+      for (const w of plan.warnings) addTaskResult(results.warnings, w.message);
       await Promise.all([
         store.putResourceList(spec.name, resourceList.build()),
         store.putResults(spec.name, results),

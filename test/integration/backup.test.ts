@@ -156,9 +156,16 @@ describe('BackupWorkflow against a real control plane', () => {
     ).request('POST', `/api/v1/namespaces/${ns}/configmaps`, {
       body: { metadata: { name: 'unlabelled' }, data: { x: '1' } },
     });
-    const spec = backup({ labelSelector: 'app=shop', includedResources: ['deployments', 'svc', 'configmaps'] });
+    const spec = backup({
+      labelSelector: 'app=shop',
+      includedResources: ['deployments', 'svc', 'configmaps', 'nosuchthings'],
+    });
     const { result } = await run(spec);
     expect(result.phase).toBe('Completed');
+    // A name the cluster does not serve is a warning, once.
+    expect(result.warnings.filter((w) => w.item === 'nosuchthings').map((w) => w.message)).toEqual([
+      'resource nosuchthings is not served by cluster a',
+    ]);
     const list = await store.getResourceList(spec.name);
     expect(Object.keys(list ?? {}).sort()).toEqual([
       'apps/v1/Deployment',
