@@ -9,7 +9,11 @@ export interface LocalTemporal {
   namespace: string;
   uiUrl: string;
   dbFile: string;
+  port: number;
+  uiPort: number;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would: no clean shutdown. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -68,5 +72,19 @@ export async function startTemporal(opts: {
     },
     { timeoutMs: 60_000, managed: [proc] },
   );
-  return { address, namespace, uiUrl: `http://127.0.0.1:${uiPort}`, dbFile, stop: () => proc.stop() };
+  return {
+    address,
+    namespace,
+    uiUrl: `http://127.0.0.1:${uiPort}`,
+    dbFile,
+    port,
+    uiPort,
+    stop: () => proc.stop(),
+    kill: async () => {
+      if (proc.child.exitCode !== null) return;
+      const gone = new Promise<void>((r) => proc.child.once('exit', () => r()));
+      proc.child.kill('SIGKILL');
+      await gone;
+    },
+  };
 }

@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { describe, expect, inject, it } from 'vitest';
+import type { BackupCreate } from '../../api/schemas.js';
+import { startTemporal } from '../../servers/temporal.js';
+import { toolPaths } from '../../servers/tools.js';
+import { BackupWorkflow } from '../../workflows/backup.js';
+import { defaultTaskOptions } from '../../workflows/task-options.js';
+import { createClusterAgent } from '../../workers/cluster-agent.js';
+import { createControlActivities } from '../../workers/control-activities.js';
+import { createControlWorker } from '../../workers/control.js';
+import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { createConfigMaps } from './kube-apply.js';
+import { kube, logger, testVault, uniqueName } from './harness.js';
+
+const COUNT = 3000;
+
+// DESIGN: "a crashed … Temporal server loses no task". This file runs its own dev server so that
+// it can kill it (SIGKILL) in the middle of a backup and start it again on the same database.
+describe('a backup survives the Temporal server being killed and restarted', () => {
+  it('completes with every object after the server comes back', async () => {
+    const k = await kube('a');
+    const ns = uniqueName('tcrash');
+    await k.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
+    await createConfigMaps(k, ns, COUNT);
+    const { vault, store } = testVault();
+
+    const bin = toolPaths().temporal;
+    const dir = join(inject('workDir'), uniqueName('temporal-crash'));
+    let server = await startTemporal({ bin, dir, headless: true });
+    const native = await NativeConnection.connect({ address: server.address });
+    const connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection, namespace: server.namespace });
+    const vaults = { get: async (n: string) => (n === vault.name ? vault : undefined), list: async () => [vault] };
+    const workers: Worker[] = [
+      await createControlWorker({
+        connection: native,
+        namespace: server.namespace,
+        logger,
+        activities: createControlActivities({ vaults, logger }),
+      }),
+      await createClusterAgent({ connection: native, namespace: server.namespace, cluster: 'a', kube: k, logger }),
+    ];
+    const runs = workers.map((w) => w.run());
+    try {
+      const name = uniqueName('bk');
+      const spec: BackupCreate = {
+        name,
+        cluster: 'a',
+        vault: vault.name,
+        backupType: 'AppBackup',
+        ttl: '720h0m0s',
+        includedNamespaces: [ns],
+        includedResources: ['configmaps'],
+      };
+      const handle = await client.workflow.start(BackupWorkflow, {
+        taskQueue: CONTROL_TASK_QUEUE,
+        workflowId: `backup/${name}`,
+        args: [{ spec, options: { ...defaultTaskOptions, heartbeatTimeoutSeconds: 5 } }],
+      });
+      // Kill the server once the workflow is under way (its first activity has run).
+      for (let i = 0; i < 500; i++) {
+        const history = await handle.fetchHistory();
+        if ((history.events ?? []).some((e) => e.activityTaskCompletedEventAttributes)) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const before = await handle.describe();
+      expect(before.status.name).toBe('RUNNING');
+      await server.kill();
+      await new Promise((r) => setTimeout(r, 2000));
+      server = await startTemporal({ bin, dir, headless: true, port: server.port, uiPort: server.uiPort });
+
+      const result = await handle.result();
+      expect(result.phase).toBe('Completed');
+      expect(result.progress.itemsBackedUp).toBe(COUNT + 2); // the ConfigMaps, kube-root-ca.crt, the Namespace
+      expect((await store.getResourceList(name))?.['v1/ConfigMap']).toHaveLength(COUNT + 1);
+    } finally {
+      for (const w of workers) w.shutdown();
+      await Promise.allSettled(runs);
+      await native.close();
+      await connection.close();
+      await server.stop();
+    }
+  });
+});
