@@ -1,5 +1,5 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupCreate } from '../../api/schemas.js';
 import type { VaultDefinition } from '../../activities/vault/open.js';
@@ -7,7 +7,7 @@ import type { BackupStore } from '../../vault/store.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
 import { defaultTaskOptions } from '../../workflows/task-options.js';
 import type { TaskStatus } from '../../workflows/task-status.js';
-import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { clusterTaskQueue, CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
 import type { KubeObject } from '../../resources/types.js';
 import { crd, shopApp, sourceStorageClass, widgetCrd } from '../fixtures/app.js';
 import { applyAll } from './kube-apply.js';
@@ -42,16 +42,16 @@ describe('BackupWorkflow against a real control plane', () => {
     includedNamespaces: [ns],
     ...overrides,
   });
-  const run = async (spec: BackupCreate) => {
+  const run = async (spec: BackupCreate, taskOptions = options) => {
     const handle = await client.workflow.start(BackupWorkflow, {
       taskQueue: CONTROL_TASK_QUEUE,
       workflowId: `backup/${spec.name}`,
-      args: [{ spec, options }],
+      args: [{ spec, options: taskOptions }],
     });
     return { handle, result: await handle.result() };
   };
-  const failureOf = async (spec: BackupCreate): Promise<TaskStatus> => {
-    const err = await run(spec).then(
+  const failureOf = async (spec: BackupCreate, taskOptions = options): Promise<TaskStatus> => {
+    const err = await run(spec, taskOptions).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -258,6 +258,29 @@ describe('BackupWorkflow against a real control plane', () => {
       'The components are abnormal: no cluster agent is polling task queue cluster-nobody-home',
     );
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('fails with "backup process timeout" naming the subtask that ran out of its budget, leaving nothing', async () => {
+    // An agent whose planning takes 4 s, against a 1 s budget for cluster subtasks (the FAQ's
+    // velero_timeout_minutes). The control worker and the server are the real ones.
+    const cluster = uniqueName('slow');
+    const slowAgent = await Worker.create({
+      connection,
+      namespace: client.options.namespace,
+      taskQueue: clusterTaskQueue(cluster),
+      activities: { planBackup: () => new Promise((r) => setTimeout(r, 4000)) },
+    });
+    const running = slowAgent.run();
+    try {
+      const spec = backup({ cluster });
+      const status = await failureOf(spec, { ...options, subtaskTimeoutMinutes: 1 / 60 });
+      expect(status.failureReason).toBe('backup process timeout: subtask Plan did not finish in time');
+      expect(status.errors.map((e) => e.code)).toContain('SubtaskTimeout');
+      expect(await store.backupExists(spec.name)).toBe(false);
+    } finally {
+      slowAgent.shutdown();
+      await running;
+    }
   });
 
   it('fails with VaultError when the vault is unavailable', async () => {
