@@ -3,7 +3,7 @@
 
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
-import { badRequest, fieldErrors } from './problem.js';
+import { badRequest, fieldErrors, type HttpProblem } from './problem.js';
 import type { FieldError } from './schemas.js';
 
 export type ValidationResult<T> = { success: true; data: T } | { success: false; errors: FieldError[] };
@@ -23,6 +23,11 @@ const errorMap: z.core.$ZodErrorMap = (issue) => {
   return undefined;
 };
 
+/** The 400 for a request without a JSON body (express.json leaves `req.body` undefined then). */
+export function missingBody(): HttpProblem {
+  return badRequest([{ path: '(root)', message: 'a JSON body is required (Content-Type: application/json)' }]);
+}
+
 /** Validates `input` against `schema`; never throws for bad input. */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): ValidationResult<z.output<S>> {
   const result = schema.safeParse(input, { error: errorMap });
@@ -34,7 +39,7 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): Valida
 export function validateBody<S extends z.ZodType>(schema: S): RequestHandler {
   return (req, _res, next) => {
     if (req.body === undefined) {
-      next(badRequest([{ path: '(root)', message: 'a JSON body is required (Content-Type: application/json)' }]));
+      next(missingBody());
       return;
     }
     const result = validate(schema, req.body);

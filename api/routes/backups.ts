@@ -50,7 +50,7 @@ import {
   type TaskSnapshot,
   startedStatus,
 } from '../tasks.js';
-import { validate, validateParams, validateQuery } from '../validate.js';
+import { validate, validateParams, validateQuery, missingBody } from '../validate.js';
 import { startDeleteRequest } from './delete-requests.js';
 
 export interface BackupsRouterOptions {
@@ -242,7 +242,7 @@ export function backupsRouter(deps: ApiDeps, options: BackupsRouterOptions = {})
 
   router.post('/v1/backups', async (req, res) => {
     if (req.body === undefined) {
-      throw badRequest([{ path: '(root)', message: 'a JSON body is required (Content-Type: application/json)' }]);
+      throw missingBody();
     }
     const parsed = validate(BackupCreateSchema, req.body);
     const schemaErrors = parsed.success ? [] : parsed.errors;

@@ -7,7 +7,7 @@ import { Router } from 'express';
 import { badRequest } from '../problem.js';
 import { notBuilt } from '../problems-extra.js';
 import { BackupNameParamsSchema, ConversionCreateSchema } from '../schemas.js';
-import { validate, validateParams } from '../validate.js';
+import { validate, validateParams, missingBody } from '../validate.js';
 
 export const CONVERSIONS_NOT_BUILT =
   'StorageClass conversion (ConvertWorkflow) is not built yet: it needs volume data in backups (AppAndPvBackup), which is not built either';
@@ -17,7 +17,7 @@ export function conversionsRouter(): Router {
 
   router.post('/v1/conversions', (req, _res, next) => {
     if (req.body === undefined) {
-      next(badRequest([{ path: '(root)', message: 'a JSON body is required (Content-Type: application/json)' }]));
+      next(missingBody());
       return;
     }
     const parsed = validate(ConversionCreateSchema, req.body);

@@ -26,7 +26,7 @@ import {
   type TaskSnapshot,
   startedStatus,
 } from '../tasks.js';
-import { validate, validateParams } from '../validate.js';
+import { validate, validateParams, missingBody } from '../validate.js';
 import { clusterProblem } from './backups.js';
 
 export interface RestoresRouterOptions {
@@ -47,7 +47,7 @@ export function restoresRouter(deps: ApiDeps, options: RestoresRouterOptions = {
 
   router.post('/v1/restores', async (req, res) => {
     if (req.body === undefined) {
-      throw badRequest([{ path: '(root)', message: 'a JSON body is required (Content-Type: application/json)' }]);
+      throw missingBody();
     }
     const log = requestLogger(res, deps.logger);
     const parsed = validate(RestoreCreateSchema, req.body);

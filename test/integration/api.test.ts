@@ -9,7 +9,6 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import fc from 'fast-check';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTemporalVaultRegistry } from '../../activities/vault/registry.js';
 import type { VaultDefinition } from '../../activities/vault/open.js';
@@ -21,7 +20,7 @@ import { configFromObject } from '../../config/load.js';
 import type { KubeObject } from '../../resources/types.js';
 import { shopApp, widgetCrd } from '../fixtures/app.js';
 import { applyAll } from './kube-apply.js';
-import { kube, logger, nativeConnection, startWorkers, temporalClient, uniqueName } from './harness.js';
+import { kube, logger, uniqueName, startTestSystem, type TestSystem } from './harness.js';
 
 const TOKENS = { viewer: 'it-viewer-token', operator: 'it-operator-token', admin: 'it-admin-token' } as const;
 type Role = keyof typeof TOKENS;
@@ -35,10 +34,7 @@ interface HttpResult {
 
 describe('REST API end to end: HTTP → Temporal → agents → clusters a and b', () => {
   let client: Client;
-  let closeClient: () => Promise<void>;
-  let connection: NativeConnection;
-  let workers: Worker[];
-  let runs: Promise<void>[];
+  let system: TestSystem;
   let api: RunningApi;
   let vault: VaultDefinition;
   const ns = uniqueName('api-shop');
@@ -105,15 +101,11 @@ describe('REST API end to end: HTTP → Temporal → agents → clusters a and b
       await new Promise((r) => setTimeout(r, 200));
     }
 
-    ({ client, close: closeClient } = await temporalClient());
-    connection = await nativeConnection();
-    workers = await startWorkers({
-      connection,
-      namespace: client.options.namespace,
+    system = await startTestSystem({
       clusters: ['a', 'b'],
       vaults: [vault],
     });
-    runs = workers.map((w) => w.run());
+    ({ client } = system);
 
     const temporal = inject('temporal');
     const clusters = inject('clusters');
@@ -139,10 +131,7 @@ describe('REST API end to end: HTTP → Temporal → agents → clusters a and b
 
   afterAll(async () => {
     await api?.close();
-    workers?.forEach((w) => w.shutdown());
-    await Promise.all(runs ?? []);
-    await connection?.close();
-    await closeClient?.();
+    await system?.stop();
   });
 
   it('answers the open endpoints without a token, with Temporal reachable', async () => {

@@ -11,24 +11,14 @@ import { clusterTaskQueue, CONTROL_TASK_QUEUE } from '../../workers/task-queues.
 import type { KubeObject } from '../../resources/types.js';
 import { crd, shopApp, sourceStorageClass, widgetCrd } from '../fixtures/app.js';
 import { applyAll } from './kube-apply.js';
-import {
-  testVault,
-  kube,
-  nativeConnection,
-  recordHistory,
-  startWorkers,
-  temporalClient,
-  uniqueName,
-} from './harness.js';
+import { testVault, kube, recordHistory, uniqueName, startTestSystem, type TestSystem } from './harness.js';
 
 const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 10 };
 
 describe('BackupWorkflow against a real control plane', () => {
   let client: Client;
-  let closeClient: () => Promise<void>;
+  let system: TestSystem;
   let connection: NativeConnection;
-  let workers: Worker[];
-  let runs: Promise<void>[];
   let vault: VaultDefinition;
   let store: BackupStore;
   const ns = uniqueName('shop');
@@ -64,17 +54,12 @@ describe('BackupWorkflow against a real control plane', () => {
     ({ vault, store } = testVault());
     const k = await kube('a');
     await applyAll(k, [widgetCrd, sourceStorageClass, ...shopApp(ns)]);
-    ({ client, close: closeClient } = await temporalClient());
-    connection = await nativeConnection();
-    workers = await startWorkers({ connection, namespace: client.options.namespace, clusters: ['a'], vaults: [vault] });
-    runs = workers.map((w) => w.run());
+    system = await startTestSystem({ clusters: ['a'], vaults: [vault] });
+    ({ client, connection } = system);
   });
 
   afterAll(async () => {
-    workers?.forEach((w) => w.shutdown());
-    await Promise.all(runs ?? []);
-    await connection?.close();
-    await closeClient?.();
+    await system?.stop();
   });
 
   it('stores every object of the application, in every served version, in Velero layout', async () => {

@@ -113,3 +113,30 @@ export function testVault(): { vault: VaultDefinition; store: BackupStore } {
   };
   return { vault, store: new BackupStore(new FilesystemObjectStore(vault.path!), '') };
 }
+
+/** A Temporal client and the workers of `startWorkers`, running; `stop()` shuts them down and closes the connections. */
+export interface TestSystem {
+  client: Client;
+  connection: NativeConnection;
+  stop(): Promise<void>;
+}
+
+export async function startTestSystem(opts: {
+  clusters: Array<'a' | 'b'>;
+  vaults: VaultDefinition[];
+}): Promise<TestSystem> {
+  const { client, close } = await temporalClient();
+  const connection = await nativeConnection();
+  const workers = await startWorkers({ connection, namespace: client.options.namespace, ...opts });
+  const runs = workers.map((w) => w.run());
+  return {
+    client,
+    connection,
+    async stop() {
+      workers.forEach((w) => w.shutdown());
+      await Promise.all(runs);
+      await connection.close();
+      await close();
+    },
+  };
+}

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeApiError } from '../../activities/kube/client.js';
 import type { VaultDefinition } from '../../activities/vault/open.js';
@@ -29,7 +28,7 @@ import type { TaskStatus } from '../../workflows/task-status.js';
 import { vaultWorkflowId } from '../../workflows/vault.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
 import { applyAll } from './kube-apply.js';
-import { kube, logger, nativeConnection, recordHistory, startWorkers, temporalClient, uniqueName } from './harness.js';
+import { kube, logger, recordHistory, uniqueName, startTestSystem, type TestSystem } from './harness.js';
 
 const TOKEN = 'lifecycle-admin-token';
 const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 10 };
@@ -51,10 +50,7 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined>, tim
 
 describe('lifecycle against the real servers: vaults, backup plans, delete requests, retention', () => {
   let client: Client;
-  let closeClient: () => Promise<void>;
-  let connection: NativeConnection;
-  let workers: Worker[];
-  let runs: Promise<void>[];
+  let system: TestSystem;
   let app: ReturnType<typeof createApp>;
   const workDir = inject('workDir');
   const ns = uniqueName('life');
@@ -112,15 +108,11 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: ns }, data: { a: '1' } },
     ]);
-    ({ client, close: closeClient } = await temporalClient());
-    connection = await nativeConnection();
-    workers = await startWorkers({
-      connection,
-      namespace: client.options.namespace,
+    system = await startTestSystem({
       clusters: ['a'],
       vaults: [configured],
     });
-    runs = workers.map((w) => w.run());
+    ({ client } = system);
 
     const config = ConfigSchema.parse({
       vaultRoot: workDir,
@@ -152,10 +144,7 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
         .delete()
         .catch(() => undefined);
     }
-    workers?.forEach((w) => w.shutdown());
-    await Promise.all(runs ?? []);
-    await connection?.close();
-    await closeClient?.();
+    await system?.stop();
   });
 
   describe('vaults', () => {

@@ -1,5 +1,4 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupCreate, RestoreCreate } from '../../api/schemas.js';
 import type { KubeClient } from '../../activities/kube/client.js';
@@ -13,25 +12,14 @@ import type { TaskStatus } from '../../workflows/task-status.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
 import { applyAll, createConfigMaps } from './kube-apply.js';
 import { killAgent, maxActivityAttempt, startAgentProcess } from './agent-spawn.js';
-import {
-  testVault,
-  kube,
-  nativeConnection,
-  recordHistory,
-  startWorkers,
-  temporalClient,
-  uniqueName,
-} from './harness.js';
+import { testVault, kube, recordHistory, uniqueName, startTestSystem, type TestSystem } from './harness.js';
 
 const COUNT = 3000;
 const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 5, resourceReadyTimeoutMinutes: 0.2 };
 
 describe('restore: a killed agent, and objects that must become ready again', () => {
   let client: Client;
-  let closeClient: () => Promise<void>;
-  let connection: NativeConnection;
-  let workers: Worker[];
-  let runs: Promise<void>[];
+  let system: TestSystem;
   let vault: VaultDefinition;
   let store: BackupStore;
   let a: KubeClient;
@@ -56,18 +44,13 @@ describe('restore: a killed agent, and objects that must become ready again', ()
     ({ vault, store } = testVault());
     a = await kube('a');
     b = await kube('b');
-    ({ client, close: closeClient } = await temporalClient());
-    connection = await nativeConnection();
     // Control worker and cluster a's agent in-process; cluster b's agent runs in a child process so it can be killed.
-    workers = await startWorkers({ connection, namespace: client.options.namespace, clusters: ['a'], vaults: [vault] });
-    runs = workers.map((w) => w.run());
+    system = await startTestSystem({ clusters: ['a'], vaults: [vault] });
+    ({ client } = system);
   }, 300_000);
 
   afterAll(async () => {
-    workers?.forEach((w) => w.shutdown());
-    await Promise.all(runs ?? []);
-    await connection?.close();
-    await closeClient?.();
+    await system?.stop();
   });
 
   it('SIGKILL of the target agent mid-restore: after restart the cluster holds what an undisturbed restore creates, nothing twice', async () => {

@@ -1,5 +1,4 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupCreate, RestoreCreate } from '../../api/schemas.js';
 import type { KubeClient } from '../../activities/kube/client.js';
@@ -12,15 +11,7 @@ import { defaultTaskOptions } from '../../workflows/task-options.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
 import { crd, shopApp, sourceStorageClass, targetDiskStorageClass, widgetCrd } from '../fixtures/app.js';
 import { applyAll } from './kube-apply.js';
-import {
-  testVault,
-  kube,
-  nativeConnection,
-  recordHistory,
-  startWorkers,
-  temporalClient,
-  uniqueName,
-} from './harness.js';
+import { testVault, kube, recordHistory, uniqueName, startTestSystem, type TestSystem } from './harness.js';
 
 const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 10, resourceReadyTimeoutMinutes: 1 };
 
@@ -59,10 +50,7 @@ const TYPES = [
 
 describe('RestoreWorkflow: round trips between two real control planes', () => {
   let client: Client;
-  let closeClient: () => Promise<void>;
-  let connection: NativeConnection;
-  let workers: Worker[];
-  let runs: Promise<void>[];
+  let system: TestSystem;
   let vault: VaultDefinition;
   let store: BackupStore;
   let a: KubeClient;
@@ -116,15 +104,11 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
       if (pods.filter((p) => p.metadata.labels?.app === 'shop').length >= 2) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    ({ client, close: closeClient } = await temporalClient());
-    connection = await nativeConnection();
-    workers = await startWorkers({
-      connection,
-      namespace: client.options.namespace,
+    system = await startTestSystem({
       clusters: ['a', 'b'],
       vaults: [vault],
     });
-    runs = workers.map((w) => w.run());
+    ({ client } = system);
     const spec: BackupCreate = {
       name: backupName,
       cluster: 'a',
@@ -142,10 +126,7 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
   }, 300_000);
 
   afterAll(async () => {
-    workers?.forEach((w) => w.shutdown());
-    await Promise.all(runs ?? []);
-    await connection?.close();
-    await closeClient?.();
+    await system?.stop();
   });
 
   it('restores into the other cluster: objects equal after normalization, owned objects recreated by their controllers, not duplicated', async () => {
