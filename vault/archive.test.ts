@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createGzip } from 'node:zlib';
+import { createGzip, inflateRawSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject, ResourceRef } from '../resources/types.js';
@@ -29,6 +30,21 @@ function configMap(i: number, version = 'v1', payload = `value-${i}`): { ref: Re
     ref: { group: '', version, resource: 'configmaps', namespace, name },
     object: { apiVersion: version, kind: 'ConfigMap', metadata: { name, namespace }, data: { payload } },
   };
+}
+
+/** Gzip members in a file: each one is inflated to its end to find where the next begins. */
+function gzipMembers(gz: Buffer): number {
+  let count = 0;
+  for (let at = 0; at < gz.length; count++) {
+    const { engine } = inflateRawMember(gz.subarray(at + 10)); // fixed 10-byte header, no optional fields
+    at += 10 + engine + 8; // deflate data, then CRC32 and size
+  }
+  return count;
+}
+
+function inflateRawMember(data: Buffer): { engine: number } {
+  const result = inflateRawSync(data, { info: true }) as unknown as { engine: { bytesWritten: number } };
+  return { engine: result.engine.bytesWritten };
 }
 
 async function entriesOf(source: Readable): Promise<ArchiveEntry[]> {
@@ -141,14 +157,37 @@ describe('archive round trip', () => {
       }
     })();
     await new Promise((r) => setTimeout(r, 200));
-    // About 1.3 MiB of framed entries (zlib's write buffer and one chunk) wait for the consumer;
-    // at ~11 KiB an object that is under 120 objects, far from all 1,000.
+    // About 1.3 MiB of framed tar wait for the consumer (the members in flight, the chunk being
+    // framed, the stream's buffers); at ~11 KiB an object that is under 120 objects, far from all 1,000.
     expect(added).toBeLessThan(200);
 
     const reading = entriesOf(writer.stream);
     await producing;
     await writer.finish();
     expect((await reading).filter((e) => e.kind === 'object')).toHaveLength(n);
+  });
+
+  it('is a multi-member gzip that gzip and tar read as one archive', async () => {
+    const writer = new ArchiveWriter();
+    const upload = store.put('backups/b1/b1.tar.gz', writer.stream);
+    const n = 2000; // ~2 MiB of tar (cm-1999 is in ns-4): several 256 KiB members
+    for (let i = 0; i < n; i++) {
+      const { ref, object } = configMap(i, 'v1', randomBytes(256).toString('base64'));
+      await writer.addObject(ref, object, { preferred: true });
+    }
+    await writer.finish();
+    await upload;
+    const file = join(dir, 'backups/b1/b1.tar.gz');
+    const gz = await readFile(file);
+    expect(gzipMembers(gz)).toBeGreaterThan(4);
+    execFileSync('gzip', ['-t', file]);
+    const listed = execFileSync('tar', ['-tzf', file], { maxBuffer: 64 * 1024 * 1024 })
+      .toString()
+      .trim()
+      .split('\n');
+    expect(listed).toHaveLength(writer.entries);
+    expect(listed[0]).toBe('metadata/version');
+    expect(listed).toContain('resources/configmaps/v1-preferredversion/namespaces/ns-4/cm-1999.json');
   });
 
   it('an aborted archive fails its upload and leaves no object behind', async () => {

@@ -1,13 +1,19 @@
 // The backup tarball, `<backup>.tar.gz`, written and read as a stream. A cluster can hold far
-// more objects than fit in memory, so the writer emits each entry as it is added and waits while
+// more objects than fit in memory, so the writer emits the archive as it is built and waits while
 // the upload lags (backpressure), and the reader yields one entry at a time.
 //
 // Entry format as Velero writes it (pkg/backup/backup.go, item_backupper.go): `metadata/version`
 // first, holding the format version and a newline; then one regular-file entry per object path,
 // no directory entries; each object as JSON.
+//
+// Deviation: the gzip file is a series of gzip members (RFC 1952 section 2.2), one per 256 KiB of
+// tar, each compressed on its own on the thread pool. One zlib stream compresses a chunk at a time
+// and waits for the main thread between chunks, which made compression the slowest step of a
+// backup; members compress side by side. gunzip, tar, Go's gzip.Reader (so Velero) and Node's
+// gunzip read a multi-member file as one stream.
 
-import type { Readable } from 'node:stream';
-import { createGunzip, createGzip, type ZlibOptions } from 'node:zlib';
+import { PassThrough, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import type { KubeObject, ResourceRef } from '../resources/types.js';
 import {
@@ -17,12 +23,25 @@ import {
   parseArchivePath,
   type ArchiveItemPath,
 } from './layout.js';
-import { END_OF_ARCHIVE, fileHeader, padding } from './tar-header.js';
+import { gzipPool } from './gzip-pool.js';
+import { END_OF_ARCHIVE, fileHeader, writeUstarFileHeader } from './tar-header.js';
 
 export interface ArchiveObjectOptions {
   /** The object is the source cluster's preferred version of its group. */
   preferred: boolean;
 }
+
+const BLOCK = 512;
+/** Tar bytes per gzip member. */
+const CHUNK = 256 * 1024;
+/** Members compressing or waiting for the consumer at once: the thread pool's size. */
+const MEMBERS_IN_FLIGHT = 4;
+/**
+ * Below zlib's default of 6 (Velero's): on a 10,000-ConfigMap archive level 3 compressed 2.5 times
+ * faster for a 24% larger file (50 ms vs 128 ms per 20 MB of tar; 720 KB vs 583 KB). Resource
+ * archives are small, and compression competes with the API server for the agent's cores.
+ */
+const GZIP_LEVEL = 3;
 
 /**
  * Usage: start consuming `stream` (e.g. `store.putBackupFile(name, 'contents', writer.stream)`)
@@ -32,37 +51,42 @@ export interface ArchiveObjectOptions {
 export class ArchiveWriter {
   /** The tar.gz bytes. */
   readonly stream: Readable;
-  // A deep write buffer lets zlib (on the thread pool) compress while the next entries are framed.
-  private readonly gzip = createGzip(GZIP_OPTIONS);
+  private readonly out = new PassThrough();
+  private readonly mtimeSec: number;
   private readonly mtime: Date;
   private failure: Error | undefined;
   private readonly failed: Promise<never>;
+  private readonly onFailure: (err: Error) => void;
   private finished = false;
   private entryCount = 0;
-  // Entries are framed here and handed to gzip in chunks of at least CHUNK bytes: each write to a
-  // zlib stream is a round trip to the thread pool, and entries are small.
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  // Entries are framed straight into `chunk`; full chunks wait in `full` to be compressed.
+  private chunk = Buffer.allocUnsafe(CHUNK);
+  private used = 0;
+  private full: Buffer[] = [];
+  /** One promise per member not yet handed to `out`, oldest first; each settles after its predecessors. */
+  private members: Promise<void>[] = [];
+  private lastMember: Promise<void> = Promise.resolve();
 
   constructor(options: { mtime?: Date } = {}) {
     this.mtime = options.mtime ?? new Date();
-    const gzip = this.gzip;
-    this.stream = gzip;
+    this.mtimeSec = Math.floor(this.mtime.getTime() / 1000);
+    const out = this.out;
+    this.stream = out;
     let fail!: (err: Error) => void;
     this.failed = new Promise<never>((_, reject) => (fail = reject));
     this.failed.catch(() => undefined); // observed through addObject/finish, not as unhandled
-    const onFailure = (err: Error) => {
+    this.onFailure = (err: Error) => {
       if (this.failure) return;
       this.failure = err;
       fail(err);
-      if (!gzip.destroyed) gzip.destroy(err);
+      if (!out.destroyed) out.destroy(err);
     };
-    gzip.on('error', onFailure);
+    out.on('error', this.onFailure);
     // The consumer going away early (an aborted upload) must release a producer waiting on a full buffer.
-    gzip.on('close', () => {
-      if (!gzip.writableFinished) onFailure(new Error('archive stream closed before the archive was finished'));
+    out.on('close', () => {
+      if (!out.writableFinished) this.onFailure(new Error('archive stream closed before the archive was finished'));
     });
-    this.frame(FORMAT_VERSION_PATH, Buffer.from(`${BACKUP_FORMAT_VERSION}\n`));
+    this.frame(FORMAT_VERSION_PATH, [Buffer.from(`${BACKUP_FORMAT_VERSION}\n`)]);
   }
 
   /** Entries written so far, `metadata/version` included. */
@@ -75,12 +99,16 @@ export class ArchiveWriter {
    * one is also written to the legacy unversioned path, as Velero does. Resolves once the
    * consumer has room, so an unread stream stalls the producer rather than filling memory.
    */
-  async addObject(ref: ResourceRef, object: KubeObject, options: ArchiveObjectOptions): Promise<void> {
+  addObject(ref: ResourceRef, object: KubeObject, options: ArchiveObjectOptions): Promise<void> {
+    return this.addObjectJson(ref, [Buffer.from(JSON.stringify(object))], options);
+  }
+
+  /** addObject for an object already serialized: its JSON is the concatenation of `json`. */
+  async addObjectJson(ref: ResourceRef, json: readonly Buffer[], options: ArchiveObjectOptions): Promise<void> {
     if (this.finished) throw new Error('archive already finished');
     if (this.failure) throw this.failure;
-    const body = Buffer.from(JSON.stringify(object));
-    for (const path of archiveItemPaths(ref, options.preferred)) this.frame(path, body);
-    if (this.pendingBytes >= CHUNK) await this.flush();
+    for (const path of archiveItemPaths(ref, options.preferred)) this.frame(path, json);
+    if (this.full.length > 0) await this.compressFull();
   }
 
   /** Ends the archive; resolves once every byte is handed to the stream's consumer. */
@@ -88,40 +116,75 @@ export class ArchiveWriter {
     if (this.failure) throw this.failure;
     if (this.finished) return;
     this.finished = true;
-    const ended = new Promise<void>((resolve) => this.stream.once('end', () => resolve()));
-    this.pending.push(END_OF_ARCHIVE);
-    this.pendingBytes += END_OF_ARCHIVE.length;
-    await this.flush();
-    this.gzip.end();
+    const ended = new Promise<void>((resolve) => this.out.once('end', () => resolve()));
+    this.reserve(END_OF_ARCHIVE.length);
+    this.used += END_OF_ARCHIVE.copy(this.chunk, this.used);
+    this.full.push(this.chunk.subarray(0, this.used));
+    await this.compressFull();
+    await Promise.race([this.lastMember, this.failed]);
+    this.out.end();
     await Promise.race([ended, this.failed]);
   }
 
   /** Abandons the archive; the stream errors, so an upload in progress fails instead of committing a truncated file. */
   abort(reason: Error = new Error('archive aborted')): void {
     this.finished = true;
-    this.stream.destroy(reason);
+    this.out.destroy(reason);
   }
 
-  private frame(path: string, body: Buffer): void {
-    this.pending.push(fileHeader(path, body.length, this.mtime), body, padding(body.length));
-    this.pendingBytes += body.length + 512 + ((512 - (body.length % 512)) % 512);
+  private frame(path: string, json: readonly Buffer[]): void {
+    let size = 0;
+    for (const part of json) size += part.length;
+    const pad = (BLOCK - (size % BLOCK)) % BLOCK;
+    if (this.used + BLOCK + size + pad <= this.chunk.length) {
+      if (writeUstarFileHeader(this.chunk, this.used, path, size, this.mtimeSec)) this.used += BLOCK;
+      else this.writeHeader(fileHeader(path, size, this.mtime), size + pad);
+    } else {
+      this.writeHeader(fileHeader(path, size, this.mtime), size + pad);
+    }
+    for (const part of json) this.used += part.copy(this.chunk, this.used);
+    this.chunk.fill(0, this.used, this.used + pad);
+    this.used += pad;
     this.entryCount++;
   }
 
-  private async flush(): Promise<void> {
+  /** A header built apart (PAX, or an entry that starts a new chunk), followed by `rest` bytes. */
+  private writeHeader(header: Buffer, rest: number): void {
+    this.reserve(header.length + rest);
+    this.used += header.copy(this.chunk, this.used);
+  }
+
+  /** Makes room for `bytes` contiguous bytes, starting a new chunk (as large as needed) when the current one is short. */
+  private reserve(bytes: number): void {
+    if (this.used + bytes <= this.chunk.length) return;
+    if (this.used > 0) this.full.push(this.chunk.subarray(0, this.used));
+    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK, bytes));
+    this.used = 0;
+  }
+
+  /** Starts compressing the full chunks; waits while too many members are in flight. */
+  private async compressFull(): Promise<void> {
+    const chunks = this.full;
+    this.full = [];
+    for (const chunk of chunks) {
+      const compressed = gzipPool().gzip(chunk, GZIP_LEVEL);
+      compressed.catch(() => undefined); // surfaced through `written`
+      const written = this.lastMember.then(() => compressed).then((member) => this.write(member));
+      written.catch(this.onFailure);
+      this.lastMember = written;
+      this.members.push(written);
+      while (this.members.length > MEMBERS_IN_FLIGHT) await Promise.race([this.members.shift(), this.failed]);
+    }
     if (this.failure) throw this.failure;
-    const chunk = Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (!this.gzip.write(chunk)) {
-      await Promise.race([new Promise<void>((resolve) => this.gzip.once('drain', () => resolve())), this.failed]);
+  }
+
+  private async write(member: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (!this.out.write(member)) {
+      await Promise.race([new Promise<void>((resolve) => this.out.once('drain', () => resolve())), this.failed]);
     }
   }
 }
-
-const CHUNK = 256 * 1024;
-// zlib streams take stream options too (their typings do not say so).
-const GZIP_OPTIONS: ZlibOptions & { writableHighWaterMark: number } = { writableHighWaterMark: 4 * CHUNK };
 
 export type ArchiveEntry =
   | { kind: 'formatVersion'; path: string; formatVersion: string }

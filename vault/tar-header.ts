@@ -22,6 +22,24 @@ export function fileHeader(path: string, size: number, mtime: Date): Buffer {
   ]);
 }
 
+/**
+ * Writes the single-block ustar header of a regular file straight into `target` at `offset` and
+ * returns true, or returns false when the path needs a PAX record (use fileHeader then). The
+ * backup writes two headers per object, so this avoids a buffer per header.
+ */
+export function writeUstarFileHeader(
+  target: Buffer,
+  offset: number,
+  path: string,
+  size: number,
+  mtimeSec: number,
+): boolean {
+  const split = splitUstarName(path);
+  if (!split) return false;
+  writeUstar(target, offset, split.name, split.prefix, size, mtimeSec, '0');
+  return true;
+}
+
 /** Zero bytes that round `size` up to the next block. */
 export function padding(size: number): Buffer {
   const rest = size % BLOCK;
@@ -65,21 +83,44 @@ const TEMPLATE = (() => {
   h.write('ustar\u000000', 257, 8, 'latin1');
   return h;
 })();
+const TEMPLATE_SUM = TEMPLATE.reduce((a, b) => a + b, 0);
 
 function ustarHeader(name: string, prefix: string, size: number, mtime: number, type: string): Buffer {
   const h = Buffer.allocUnsafe(BLOCK);
-  TEMPLATE.copy(h);
-  h.write(name, 0, 100, 'latin1');
-  octal(h, 124, 12, size);
-  octal(h, 136, 12, mtime);
-  h.write(type, 156, 1, 'latin1');
-  if (prefix) h.write(prefix, 345, 155, 'latin1');
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += h[i]!;
-  octal(h, 148, 8, sum);
+  writeUstar(h, 0, name, prefix, size, mtime, type);
   return h;
 }
 
+function writeUstar(
+  h: Buffer,
+  at: number,
+  name: string,
+  prefix: string,
+  size: number,
+  mtime: number,
+  type: string,
+): void {
+  TEMPLATE.copy(h, at);
+  h.write(name, at, 100, 'latin1');
+  octal(h, at + 124, 12, size);
+  octal(h, at + 136, 12, mtime);
+  h.write(type, at + 156, 1, 'latin1');
+  if (prefix) h.write(prefix, at + 345, 155, 'latin1');
+  // Only the fields written above differ from the template, whose sum is known.
+  let sum = TEMPLATE_SUM + h[at + 156]!;
+  for (let i = at, end = at + name.length; i < end; i++) sum += h[i]!;
+  for (let i = at + 124, end = at + 148; i < end; i++) sum += h[i]!;
+  for (let i = at + 345, end = at + 345 + prefix.length; i < end; i++) sum += h[i]!;
+  octal(h, at + 148, 8, sum);
+}
+
+/** `length - 1` zero-padded octal digits and a NUL; digits are written directly, as this runs twice per entry. */
 function octal(buf: Buffer, offset: number, length: number, value: number): void {
-  buf.write(value.toString(8).padStart(length - 1, '0') + '\u0000', offset, length, 'latin1');
+  let rest = value;
+  for (let i = offset + length - 2; i >= offset; i--) {
+    buf[i] = 0x30 + (rest % 8);
+    rest = Math.floor(rest / 8);
+  }
+  if (rest !== 0) throw new RangeError(`${value} does not fit a ${length}-byte tar header field`);
+  buf[offset + length - 1] = 0;
 }

@@ -19,6 +19,7 @@ import { ResourceListBuilder } from '../../vault/resource-list.js';
 import { addResult, addTaskResult, emptyResults } from '../../vault/results.js';
 import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
 import { discoverResources } from '../kube/discovery.js';
+import { itemJson, typeMetaPrefix } from './item-json.js';
 import { ProgressReporter } from '../progress.js';
 import { openVault, type VaultDefinition } from '../vault/open.js';
 
@@ -114,9 +115,33 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         ...plan.selection.clusterScoped,
         ...plan.selection.clusterScopedOnDemand,
       ];
-      const crdNames = await listNames(kube, 'apiextensions.k8s.io', 'v1', 'customresourcedefinitions').catch(
-        () => undefined,
-      );
+      // Only custom resources need the CRD names, to tell which CRDs to take along: listed on first need.
+      let crdNames: Promise<string[] | undefined> | undefined;
+      const crds = () =>
+        (crdNames ??= listNames(kube, 'apiextensions.k8s.io', 'v1', 'customresourcedefinitions').catch(
+          () => undefined,
+        ));
+      // Single objects by name. The Namespaces of the selection are requested at once, so their round
+      // trips overlap the listing instead of adding to the end of it.
+      const prefetched = new Map<string, Promise<KubeObject>>();
+      const prefetch = (t: ApiResourceType, version: string, name: string) => {
+        const path = resourcePath(t.group, version, t.resource, undefined, name);
+        const got = kube.get<KubeObject>(path);
+        got.catch(() => undefined); // surfaced when awaited
+        prefetched.set(path, got);
+      };
+      const getObject = (t: ApiResourceType, version: string, name: string): Promise<KubeObject> => {
+        const path = resourcePath(t.group, version, t.resource, undefined, name);
+        const got = prefetched.get(path);
+        prefetched.delete(path);
+        return got ?? kube.get<KubeObject>(path);
+      };
+      const onDemand = (group: string, resource: string) =>
+        plan.selection.clusterScopedOnDemand.find((x) => x.group === group && x.resource === resource);
+      const fullTypes = new Set(plan.selection.clusterScoped.map((t) => groupResource(t.group, t.resource)));
+      const nsType = onDemand('', 'namespaces');
+      if (nsType && !fullTypes.has('namespaces'))
+        for (const ns of plan.namespaces) for (const version of nsType.versions) prefetch(nsType, version, ns);
       let taken = 0;
       let estimate = 0;
 
@@ -128,19 +153,28 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       };
       // `counted`: this version's pass is the one that counts the object (resource list, progress,
       // references): the preferred version, or the next one that could be read when it could not.
-      const write = async (t: ApiResourceType, version: string, obj: KubeObject, counted: boolean) => {
+      // `json`: the object's JSON as the server sent it, when it can be stored unchanged.
+      const write = async (
+        t: ApiResourceType,
+        version: string,
+        obj: KubeObject,
+        counted: boolean,
+        json?: readonly Buffer[],
+      ) => {
         obj.apiVersion = t.group ? `${t.group}/${version}` : version;
         obj.kind = t.kind;
         const ref: ResourceRef = { group: t.group, version, resource: t.resource, name: obj.metadata.name };
         if (t.namespaced && obj.metadata.namespace) ref.namespace = obj.metadata.namespace;
-        await writer.addObject(ref, obj, { preferred: version === t.preferredVersion });
+        const options = { preferred: version === t.preferredVersion };
+        await (json ? writer.addObjectJson(ref, json, options) : writer.addObject(ref, obj, options));
         if (!counted) return;
         taken++;
         resourceList.add({ group: t.group, version, kind: t.kind, namespace: ref.namespace, name: ref.name });
         if (taken % 100 === 0) progress.report({ totalItems: Math.max(estimate, taken), itemsBackedUp: taken });
         // Namespaces of the selected namespaces are taken anyway; only other references need the full check.
         if (!mayReferenceClusterObjects(obj)) return;
-        for (const r of requiredClusterRefs([obj], { types: allTypes, crdNames, selection: plan.selection })) {
+        const refs = requiredClusterRefs([obj], { types: allTypes, crdNames: await crds(), selection: plan.selection });
+        for (const r of refs) {
           needed.set(`${groupResource(r.group, r.resource)}/${r.name}`, r);
         }
       };
@@ -151,20 +185,23 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         for (const version of t.versions) {
           const before = taken;
           const counting = countedVersion === undefined;
+          const apiVersion = t.group ? `${t.group}/${version}` : version;
+          const prefix = typeMetaPrefix(apiVersion, t.kind);
           try {
             let first = true;
-            for await (const page of kube.listPages<KubeObject>(
+            for await (const page of kube.listRawPages(
               resourcePath(t.group, version, t.resource),
               {},
               deps.pageSize ?? 500,
             )) {
               if (first && counting) estimate += page.items.length + (page.remainingItemCount ?? 0);
               first = false;
-              for (const obj of page.items) {
+              for (const raw of page.items) {
+                const obj = JSON.parse(raw.toString('utf8')) as KubeObject;
                 if (obj.metadata.deletionTimestamp) continue;
                 if (t.namespaced && !namespaces.has(obj.metadata.namespace ?? '')) continue;
                 if (!match.matches(obj.metadata.labels ?? {})) continue;
-                await write(t, version, obj, counting);
+                await write(t, version, obj, counting, itemJson(raw, obj, apiVersion, t.kind, prefix));
               }
               Context.current().heartbeat({ type: groupResource(t.group, t.resource), version, itemsBackedUp: taken });
             }
@@ -185,24 +222,16 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         // Cluster-scoped objects the namespaced ones need, each in every served version.
         for (const ns of plan.namespaces)
           needed.set(`namespaces/${ns}`, { group: '', version: 'v1', resource: 'namespaces', name: ns });
-        const full = new Set(plan.selection.clusterScoped.map((t) => groupResource(t.group, t.resource)));
         for (const key of [...needed.keys()].sort()) {
           const ref = needed.get(key)!;
           const gr = groupResource(ref.group, ref.resource);
-          if (full.has(gr)) continue;
-          const t = plan.selection.clusterScopedOnDemand.find(
-            (x) => x.group === ref.group && x.resource === ref.resource,
-          );
+          if (fullTypes.has(gr)) continue;
+          const t = onDemand(ref.group, ref.resource);
           if (!t) continue;
           let counted = false;
           for (const version of t.versions) {
             try {
-              await write(
-                t,
-                version,
-                await kube.get<KubeObject>(resourcePath(t.group, version, t.resource, undefined, ref.name)),
-                !counted,
-              );
+              await write(t, version, await getObject(t, version, ref.name), !counted);
               counted = true;
             } catch (err) {
               if (err instanceof KubeApiError && err.status === 404) {
@@ -219,7 +248,6 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         }
         progress.report({ totalItems: taken, itemsBackedUp: taken });
         await writer.finish();
-        await upload;
       } catch (err) {
         writer.abort(err instanceof Error ? err : new Error(String(err)));
         await upload.catch(() => undefined);
@@ -228,7 +256,9 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
 
       logLine(`backup ${spec.name}: ${taken} items, ${errors.length} errors, ${warnings.length} warnings`);
       for (const w of plan.warnings) addTaskResult(results.warnings, w.message);
+      // The archive's last bytes reach the disk while the small files are written.
       await Promise.all([
+        upload,
         store.putResourceList(spec.name, resourceList.build()),
         store.putResults(spec.name, results),
         store.putBackupFile(spec.name, 'logs', gzipSync(logLines.join('\n') + '\n')),

@@ -1,6 +1,7 @@
 import { Agent, request, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
+import { splitListPage, type RawListPage } from './list-page.js';
 
 /** A failed Kubernetes API call, with the API's own reason (`NotFound`, `Forbidden`, `AlreadyExists`, ...). */
 export class KubeApiError extends Error {
@@ -74,6 +75,21 @@ export class KubeClient {
     path: string,
     opts: { query?: Query; body?: unknown; contentType?: string; timeoutMs?: number } = {},
   ): Promise<T> {
+    const text = (await this.requestBytes(method, path, opts)).toString('utf8');
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return text as T; // plain-text endpoints
+    }
+  }
+
+  /** A call's response body as bytes; a non-2xx answer rejects with a KubeApiError. */
+  async requestBytes(
+    method: string,
+    path: string,
+    opts: { query?: Query; body?: unknown; contentType?: string; timeoutMs?: number } = {},
+  ): Promise<Buffer> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {}))
       if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
@@ -87,22 +103,22 @@ export class KubeClient {
       headers['Content-Length'] = String(payload.length);
     }
     const send = url.protocol === 'https:' ? request : httpRequest;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<Buffer>((resolve, reject) => {
       const req = send(url, { method, headers, agent: this.base.agent, timeout: opts.timeoutMs ?? 60_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const body = Buffer.concat(chunks);
           const status = res.statusCode ?? 0;
-          let body: unknown = undefined;
+          if (status >= 200 && status < 300) return resolve(body);
+          const text = body.toString('utf8');
+          let st: { reason?: string; message?: string } = {};
           try {
-            body = text ? JSON.parse(text) : undefined;
+            st = (JSON.parse(text) ?? {}) as typeof st;
           } catch {
-            body = text;
+            // not a Status object: the text itself is the message
           }
-          if (status >= 200 && status < 300) return resolve(body as T);
-          const st = (body ?? {}) as { reason?: string; message?: string };
           reject(
             new KubeApiError(
               status,
@@ -130,23 +146,45 @@ export class KubeClient {
    */
   async *listPages<T = unknown>(path: string, query: Query = {}, limit = 500): AsyncGenerator<ListPage<T>> {
     type Page = {
-      items?: T[];
+      items?: T[] | null;
       metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number };
     };
-    const fetchPage = (token: string | undefined) => this.get<Page>(path, { ...query, limit, continue: token });
-    let next: Promise<Page> | undefined = fetchPage(undefined);
-    while (next) {
-      const page: Page = await next;
-      const token = page.metadata?.continue || undefined;
-      next = token ? fetchPage(token) : undefined;
-      next?.catch(() => undefined); // surfaced when awaited
+    const pages = prefetched(
+      (token) => this.get<Page>(path, { ...query, limit, continue: token }),
+      (page) => page.metadata?.continue || undefined,
+    );
+    for await (const page of pages) {
       yield {
         items: page.items ?? [],
         remainingItemCount: page.metadata?.remainingItemCount,
         resourceVersion: page.metadata?.resourceVersion,
-        continue: token,
+        continue: page.metadata?.continue || undefined,
       };
     }
+  }
+
+  /** listPages with each item as the JSON bytes the server sent, for callers that store objects unchanged. */
+  listRawPages(path: string, query: Query = {}, limit = 500): AsyncGenerator<RawListPage> {
+    return prefetched(
+      async (token) =>
+        splitListPage(await this.requestBytes('GET', path, { query: { ...query, limit, continue: token } })),
+      (page) => page.continue,
+    );
+  }
+}
+
+/** Yields pages, requesting the next one (by its continue token) before the caller gets the current one. */
+async function* prefetched<P>(
+  fetchPage: (token: string | undefined) => Promise<P>,
+  tokenOf: (page: P) => string | undefined,
+): AsyncGenerator<P> {
+  let next: Promise<P> | undefined = fetchPage(undefined);
+  while (next) {
+    const page: P = await next;
+    const token = tokenOf(page);
+    next = token ? fetchPage(token) : undefined;
+    next?.catch(() => undefined); // surfaced when awaited
+    yield page;
   }
 }
 
