@@ -184,6 +184,9 @@ async function* prefetched<P>(
     const token = tokenOf(page);
     next = token ? fetchPage(token) : undefined;
     next?.catch(() => undefined); // surfaced when awaited
+    // The request only leaves once the event loop turns (the socket is assigned in a later tick), and a
+    // caller working through the page in promise continuations would not let it turn until the end.
+    if (next) await new Promise<void>((resolve) => setImmediate(resolve));
     yield page;
   }
 }
