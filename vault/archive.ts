@@ -99,16 +99,20 @@ export class ArchiveWriter {
    * one is also written to the legacy unversioned path, as Velero does. Resolves once the
    * consumer has room, so an unread stream stalls the producer rather than filling memory.
    */
-  addObject(ref: ResourceRef, object: KubeObject, options: ArchiveObjectOptions): Promise<void> {
-    return this.addObjectJson(ref, [Buffer.from(JSON.stringify(object))], options);
+  async addObject(ref: ResourceRef, object: KubeObject, options: ArchiveObjectOptions): Promise<void> {
+    await this.addObjectJson(ref, [Buffer.from(JSON.stringify(object))], options);
   }
 
-  /** addObject for an object already serialized: its JSON is the concatenation of `json`. */
-  async addObjectJson(ref: ResourceRef, json: readonly Buffer[], options: ArchiveObjectOptions): Promise<void> {
-    if (this.finished) throw new Error('archive already finished');
-    if (this.failure) throw this.failure;
+  /**
+   * addObject for an object already serialized: its JSON is the concatenation of `json`. Returns a
+   * promise only when the caller must wait (a chunk is full): a backup calls this per object, and
+   * under an activity's async context every promise costs microseconds.
+   */
+  addObjectJson(ref: ResourceRef, json: readonly Buffer[], options: ArchiveObjectOptions): Promise<void> | undefined {
+    if (this.finished) return Promise.reject(new Error('archive already finished'));
+    if (this.failure) return Promise.reject(this.failure);
     for (const path of archiveItemPaths(ref, options.preferred)) this.frame(path, json);
-    if (this.full.length > 0) await this.compressFull();
+    return this.full.length > 0 ? this.compressFull() : undefined;
   }
 
   /** Ends the archive; resolves once every byte is handed to the stream's consumer. */

@@ -153,30 +153,35 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       };
       // `counted`: this version's pass is the one that counts the object (resource list, progress,
       // references): the preferred version, or the next one that could be read when it could not.
-      // `json`: the object's JSON as the server sent it, when it can be stored unchanged.
-      const write = async (
+      // `json`: the object's JSON as the server sent it, when it can be stored unchanged. Returns a
+      // promise only when there is something to wait for: this runs per object, and the activity
+      // context's async hooks make every promise cost microseconds.
+      const write = (
         t: ApiResourceType,
         version: string,
         obj: KubeObject,
         counted: boolean,
         json?: readonly Buffer[],
-      ) => {
+      ): Promise<unknown> | undefined => {
         obj.apiVersion = t.group ? `${t.group}/${version}` : version;
         obj.kind = t.kind;
         const ref: ResourceRef = { group: t.group, version, resource: t.resource, name: obj.metadata.name };
         if (t.namespaced && obj.metadata.namespace) ref.namespace = obj.metadata.namespace;
         const options = { preferred: version === t.preferredVersion };
-        await (json ? writer.addObjectJson(ref, json, options) : writer.addObject(ref, obj, options));
-        if (!counted) return;
+        const written = json ? writer.addObjectJson(ref, json, options) : writer.addObject(ref, obj, options);
+        const referenced = counted ? count(t, version, obj, ref) : undefined;
+        return written && referenced ? Promise.all([written, referenced]) : (written ?? referenced);
+      };
+      const count = (t: ApiResourceType, version: string, obj: KubeObject, ref: ResourceRef) => {
         taken++;
         resourceList.add({ group: t.group, version, kind: t.kind, namespace: ref.namespace, name: ref.name });
         if (taken % 100 === 0) progress.report({ totalItems: Math.max(estimate, taken), itemsBackedUp: taken });
         // Namespaces of the selected namespaces are taken anyway; only other references need the full check.
-        if (!mayReferenceClusterObjects(obj)) return;
-        const refs = requiredClusterRefs([obj], { types: allTypes, crdNames: await crds(), selection: plan.selection });
-        for (const r of refs) {
-          needed.set(`${groupResource(r.group, r.resource)}/${r.name}`, r);
-        }
+        if (!mayReferenceClusterObjects(obj)) return undefined;
+        return crds().then((crdNames) => {
+          for (const r of requiredClusterRefs([obj], { types: allTypes, crdNames, selection: plan.selection }))
+            needed.set(`${groupResource(r.group, r.resource)}/${r.name}`, r);
+        });
       };
 
       // A whole type, in each served version: namespaced types list cluster-wide and keep the selected namespaces.
@@ -189,20 +194,19 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
           const prefix = typeMetaPrefix(apiVersion, t.kind);
           try {
             let first = true;
-            for await (const page of kube.listRawPages(
-              resourcePath(t.group, version, t.resource),
-              {},
-              deps.pageSize ?? 500,
-            )) {
-              if (first && counting) estimate += page.items.length + (page.remainingItemCount ?? 0);
-              first = false;
-              for (const raw of page.items) {
+            const path = resourcePath(t.group, version, t.resource);
+            for await (const batch of kube.listRawItems(path, {}, deps.pageSize ?? 500)) {
+              for (const raw of batch.items) {
                 const obj = JSON.parse(raw.toString('utf8')) as KubeObject;
                 if (obj.metadata.deletionTimestamp) continue;
                 if (t.namespaced && !namespaces.has(obj.metadata.namespace ?? '')) continue;
                 if (!match.matches(obj.metadata.labels ?? {})) continue;
-                await write(t, version, obj, counting, itemJson(raw, obj, apiVersion, t.kind, prefix));
+                const wait = write(t, version, obj, counting, itemJson(raw, obj, apiVersion, t.kind, prefix));
+                if (wait) await wait;
               }
+              if (!batch.page) continue;
+              if (first && counting) estimate += batch.page.itemCount + (batch.page.remainingItemCount ?? 0);
+              first = false;
               Context.current().heartbeat({ type: groupResource(t.group, t.resource), version, itemsBackedUp: taken });
             }
             if (counting) countedVersion = version;
@@ -247,7 +251,6 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
           }
         }
         progress.report({ totalItems: taken, itemsBackedUp: taken });
-        await writer.finish();
       } catch (err) {
         writer.abort(err instanceof Error ? err : new Error(String(err)));
         await upload.catch(() => undefined);
@@ -256,9 +259,10 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
 
       logLine(`backup ${spec.name}: ${taken} items, ${errors.length} errors, ${warnings.length} warnings`);
       for (const w of plan.warnings) addTaskResult(results.warnings, w.message);
-      // The archive's last bytes reach the disk while the small files are written.
+      // Everything is known: the small files are written while the archive's last members compress
+      // and reach the disk. Should the archive fail, the workflow discards the lot.
       await Promise.all([
-        upload,
+        writer.finish().then(() => upload),
         store.putResourceList(spec.name, resourceList.build()),
         store.putResults(spec.name, results),
         store.putBackupFile(spec.name, 'logs', gzipSync(logLines.join('\n') + '\n')),

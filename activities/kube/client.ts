@@ -1,7 +1,7 @@
 import { Agent, request, type RequestOptions } from 'node:https';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
-import { splitListPage, type RawListPage } from './list-page.js';
+import { ListPageSplitter, type ListPageMetadata } from './list-page.js';
 
 /** A failed Kubernetes API call, with the API's own reason (`NotFound`, `Forbidden`, `AlreadyExists`, ...). */
 export class KubeApiError extends Error {
@@ -25,6 +25,13 @@ export interface ListPage<T> {
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
+type RequestOptionsFor = { query?: Query; body?: unknown; contentType?: string; timeoutMs?: number };
+
+/** Items of a list as their JSON bytes, batch by batch as the response arrives; `page` ends each page. */
+export interface RawItemBatch {
+  items: Buffer[];
+  page?: ListPageMetadata & { itemCount: number };
+}
 
 /**
  * A thin JSON client over the Kubernetes REST API. @kubernetes/client-node loads the kubeconfig
@@ -70,11 +77,7 @@ export class KubeClient {
     return KubeClient.fromKubeConfig(kc);
   }
 
-  async request<T = unknown>(
-    method: string,
-    path: string,
-    opts: { query?: Query; body?: unknown; contentType?: string; timeoutMs?: number } = {},
-  ): Promise<T> {
+  async request<T = unknown>(method: string, path: string, opts: RequestOptionsFor = {}): Promise<T> {
     const text = (await this.requestBytes(method, path, opts)).toString('utf8');
     if (!text) return undefined as T;
     try {
@@ -85,11 +88,12 @@ export class KubeClient {
   }
 
   /** A call's response body as bytes; a non-2xx answer rejects with a KubeApiError. */
-  async requestBytes(
-    method: string,
-    path: string,
-    opts: { query?: Query; body?: unknown; contentType?: string; timeoutMs?: number } = {},
-  ): Promise<Buffer> {
+  async requestBytes(method: string, path: string, opts: RequestOptionsFor = {}): Promise<Buffer> {
+    return readAll(await this.open(method, path, opts));
+  }
+
+  /** A call's response, once its status is known to be 2xx; otherwise rejects with a KubeApiError. */
+  private open(method: string, path: string, opts: RequestOptionsFor): Promise<IncomingMessage> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {}))
       if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
@@ -103,15 +107,11 @@ export class KubeClient {
       headers['Content-Length'] = String(payload.length);
     }
     const send = url.protocol === 'https:' ? request : httpRequest;
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise<IncomingMessage>((resolve, reject) => {
       const req = send(url, { method, headers, agent: this.base.agent, timeout: opts.timeoutMs ?? 60_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve(body);
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) return resolve(res);
+        readAll(res).then((body) => {
           const text = body.toString('utf8');
           let st: { reason?: string; message?: string } = {};
           try {
@@ -119,15 +119,9 @@ export class KubeClient {
           } catch {
             // not a Status object: the text itself is the message
           }
-          reject(
-            new KubeApiError(
-              status,
-              st.reason ?? `HTTP${status}`,
-              st.message ?? (text.slice(0, 300) || `HTTP ${status}`),
-              path,
-            ),
-          );
-        });
+          const message = st.message ?? (text.slice(0, 300) || `HTTP ${status}`);
+          reject(new KubeApiError(status, st.reason ?? `HTTP${status}`, message, path));
+        }, reject);
       });
       req.on('timeout', () => req.destroy(new Error(`Kubernetes API request timed out: ${method} ${path}`)));
       req.on('error', reject);
@@ -149,11 +143,14 @@ export class KubeClient {
       items?: T[] | null;
       metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number };
     };
-    const pages = prefetched(
-      (token) => this.get<Page>(path, { ...query, limit, continue: token }),
-      (page) => page.metadata?.continue || undefined,
-    );
-    for await (const page of pages) {
+    const fetchPage = (token: string | undefined) => this.get<Page>(path, { ...query, limit, continue: token });
+    let next: Promise<Page> | undefined = fetchPage(undefined);
+    while (next) {
+      const page: Page = await next;
+      const token = page.metadata?.continue || undefined;
+      next = token ? fetchPage(token) : undefined;
+      next?.catch(() => undefined); // surfaced when awaited
+      if (next) await turn();
       yield {
         items: page.items ?? [],
         remainingItemCount: page.metadata?.remainingItemCount,
@@ -163,32 +160,61 @@ export class KubeClient {
     }
   }
 
-  /** listPages with each item as the JSON bytes the server sent, for callers that store objects unchanged. */
-  listRawPages(path: string, query: Query = {}, limit = 500): AsyncGenerator<RawListPage> {
-    return prefetched(
-      async (token) =>
-        splitListPage(await this.requestBytes('GET', path, { query: { ...query, limit, continue: token } })),
-      (page) => page.continue,
-    );
+  /**
+   * Pages through a list like listPages, each item as the JSON bytes the server sent, handed out
+   * while the response is still arriving: the API server streams a page over several
+   * milliseconds, and the caller's work on its first items overlaps the rest of the transfer.
+   */
+  async *listRawItems(path: string, query: Query = {}, limit = 500): AsyncGenerator<RawItemBatch> {
+    const openPage = (token: string | undefined) => {
+      const opened = this.open('GET', path, { query: { ...query, limit, continue: token } });
+      opened.catch(() => undefined); // surfaced when awaited
+      return opened;
+    };
+    let next: Promise<IncomingMessage> | undefined = openPage(undefined);
+    let response: IncomingMessage | undefined;
+    try {
+      while (next) {
+        response = await next;
+        next = undefined;
+        const splitter = new ListPageSplitter();
+        let itemCount = 0;
+        for await (const chunk of response) {
+          const items = splitter.push(chunk as Buffer);
+          // The server sends metadata, so the continue token, before the items: the next page is
+          // requested then, and the server prepares it while this one is worked through.
+          const token = splitter.metadata?.continue;
+          if (token && !next) next = openPage(token);
+          itemCount += items.length;
+          if (items.length > 0) yield { items };
+        }
+        const page = splitter.end();
+        if (page.continue && !next) next = openPage(page.continue);
+        yield { items: [], page: { ...page, itemCount } };
+      }
+    } finally {
+      // A caller that stops early (or a malformed page) leaves responses unread: their connections go.
+      if (response && !response.complete) response.destroy();
+      next?.then(
+        (r) => r.destroy(),
+        () => undefined,
+      );
+    }
   }
 }
 
-/** Yields pages, requesting the next one (by its continue token) before the caller gets the current one. */
-async function* prefetched<P>(
-  fetchPage: (token: string | undefined) => Promise<P>,
-  tokenOf: (page: P) => string | undefined,
-): AsyncGenerator<P> {
-  let next: Promise<P> | undefined = fetchPage(undefined);
-  while (next) {
-    const page: P = await next;
-    const token = tokenOf(page);
-    next = token ? fetchPage(token) : undefined;
-    next?.catch(() => undefined); // surfaced when awaited
-    // The request only leaves once the event loop turns (the socket is assigned in a later tick), and a
-    // caller working through the page in promise continuations would not let it turn until the end.
-    if (next) await new Promise<void>((resolve) => setImmediate(resolve));
-    yield page;
-  }
+/**
+ * One turn of the event loop. A request only leaves once the loop turns (its socket is assigned in
+ * a later tick), and a caller working through a page in promise continuations would not let it turn.
+ */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+async function readAll(res: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /** REST path of a collection or an object. */
