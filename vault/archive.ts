@@ -7,10 +7,10 @@
 // no directory entries; each object as JSON.
 //
 // Deviation: the gzip file is a series of gzip members (RFC 1952 section 2.2), one per 256 KiB of
-// tar, each compressed on its own on the thread pool. One zlib stream compresses a chunk at a time
-// and waits for the main thread between chunks, which made compression the slowest step of a
-// backup; members compress side by side. gunzip, tar, Go's gzip.Reader (so Velero) and Node's
-// gunzip read a multi-member file as one stream.
+// tar, each compressed on its own by a worker thread (gzip-pool.ts). One zlib stream compresses a
+// chunk at a time and waits for the main thread between chunks, which made compression the
+// slowest step of a backup; members compress side by side. gunzip, tar, Go's gzip.Reader (so
+// Velero) and Node's gunzip read a multi-member file as one stream.
 
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -34,7 +34,7 @@ export interface ArchiveObjectOptions {
 const BLOCK = 512;
 /** Tar bytes per gzip member. */
 const CHUNK = 256 * 1024;
-/** Members compressing or waiting for the consumer at once: the thread pool's size. */
+/** Members compressing or waiting for the consumer at once: bounds memory to about 1 MiB of tar. */
 const MEMBERS_IN_FLIGHT = 4;
 /**
  * Below zlib's default of 6 (Velero's): on a 10,000-ConfigMap archive level 3 compressed 2.5 times

@@ -78,18 +78,13 @@ export class KubeClient {
   }
 
   async request<T = unknown>(method: string, path: string, opts: RequestOptionsFor = {}): Promise<T> {
-    const text = (await this.requestBytes(method, path, opts)).toString('utf8');
+    const text = (await readAll(await this.open(method, path, opts))).toString('utf8');
     if (!text) return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch {
       return text as T; // plain-text endpoints
     }
-  }
-
-  /** A call's response body as bytes; a non-2xx answer rejects with a KubeApiError. */
-  async requestBytes(method: string, path: string, opts: RequestOptionsFor = {}): Promise<Buffer> {
-    return readAll(await this.open(method, path, opts));
   }
 
   /** A call's response, once its status is known to be 2xx; otherwise rejects with a KubeApiError. */
@@ -155,7 +150,7 @@ export class KubeClient {
         items: page.items ?? [],
         remainingItemCount: page.metadata?.remainingItemCount,
         resourceVersion: page.metadata?.resourceVersion,
-        continue: page.metadata?.continue || undefined,
+        continue: token,
       };
     }
   }
