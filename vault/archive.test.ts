@@ -190,6 +190,18 @@ describe('archive round trip', () => {
     expect(listed).toContain('resources/configmaps/v1-preferredversion/namespaces/ns-4/cm-1999.json');
   });
 
+  it('stores an object larger than a gzip member, between small ones, intact', async () => {
+    const writer = new ArchiveWriter();
+    const reading = entriesOf(writer.stream);
+    const big = configMap(1, 'v1', 'y'.repeat(1536 * 1024)); // the API server's limit is about 1.5 MiB
+    for (const o of [configMap(0), big, configMap(2)]) await writer.addObject(o.ref, o.object, { preferred: true });
+    await writer.finish();
+    const objects = (await reading).filter((e) => e.kind === 'object');
+    expect(objects.map((e) => e.object.metadata.name)).toEqual(['cm-0', 'cm-0', 'cm-1', 'cm-1', 'cm-2', 'cm-2']);
+    expect(objects[2]!.object).toEqual(big.object);
+    expect(objects[3]!.object).toEqual(big.object);
+  });
+
   it('an aborted archive fails its upload and leaves no object behind', async () => {
     const writer = new ArchiveWriter();
     const upload = store.put('backups/b1/b1.tar.gz', writer.stream);

@@ -31,20 +31,26 @@ export interface ResourceListItem {
   name: string;
 }
 
-/** Collects items as they are backed up; holds names only, never objects. */
+/**
+ * Collects items as they are backed up; holds names only, never objects. Entries are deduplicated
+ * when built, not when added: a backup adds one entry per object, and a Set would hash each name.
+ */
 export class ResourceListBuilder {
-  private readonly byKey = new Map<string, Set<string>>();
+  private readonly byKey = new Map<string, string[]>();
 
   add(item: ResourceListItem): void {
     const key = resourceListKey(item.group, item.version, item.kind);
     let entries = this.byKey.get(key);
-    if (!entries) this.byKey.set(key, (entries = new Set()));
-    entries.add(resourceListEntry(item.namespace, item.name));
+    if (!entries) this.byKey.set(key, (entries = []));
+    entries.push(resourceListEntry(item.namespace, item.name));
   }
 
   build(): ResourceList {
     const out: ResourceList = {};
-    for (const key of [...this.byKey.keys()].sort()) out[key] = [...this.byKey.get(key)!].sort();
+    for (const key of [...this.byKey.keys()].sort()) {
+      const sorted = this.byKey.get(key)!.sort();
+      out[key] = sorted.filter((entry, i) => i === 0 || entry !== sorted[i - 1]);
+    }
     return out;
   }
 }
