@@ -12,11 +12,9 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { gzipSync } = require('node:zlib');
 parentPort.on('message', ({ id, data, level }) => {
-  let reply;
   try {
     const member = new Uint8Array(gzipSync(data, { level })); // own memory, so it can be transferred
-    reply = { id, member };
-    parentPort.postMessage(reply, [member.buffer]);
+    parentPort.postMessage({ id, member }, [member.buffer]);
   } catch (err) {
     parentPort.postMessage({ id, error: String((err && err.message) || err) });
   }
