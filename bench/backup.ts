@@ -69,6 +69,8 @@ try {
       const l2 = l ?? (await list());
       if (r === 0) continue;
       ratios.push(b.ms / l2.ms);
+      if (process.env.BENCH_VERBOSE)
+        console.log(`round ${r}: list ${l2.ms.toFixed(1)} ms, backup ${b.ms.toFixed(1)} ms`);
       listRates.push((l2.n / l2.ms) * 1000);
       backupRates.push((b.n / b.ms) * 1000);
     }
