@@ -31,7 +31,7 @@ import { defaultTaskOptions, type TaskOptions } from '../workflows/task-options.
 import { statusQuery, type Phase, type TaskStatus } from '../workflows/task-status.js';
 import type { ApiDeps } from './deps.js';
 import { conflict } from './problem.js';
-import type { BackupStatus, RestoreStatus, TaskIssue, TaskPhase } from './schemas.js';
+import type { BackupStatus, DeleteRequestStatus, RestoreStatus, TaskIssue, TaskPhase } from './schemas.js';
 
 /** Task types whose workflows this module starts; the value of the BackupCenterTaskType attribute. */
 export type TaskType = 'Backup' | 'Restore';
@@ -369,6 +369,13 @@ export function toRestoreStatus(status: TaskStatus, temporalUi: string | null): 
   return {
     ...commonStatus(status, temporalUi),
     progress: { totalItems: count(status.progress.totalItems), itemsRestored: count(status.progress.itemsRestored) },
+  };
+}
+
+export function toDeleteRequestStatus(status: TaskStatus, temporalUi: string | null): DeleteRequestStatus {
+  return {
+    ...commonStatus(status, temporalUi),
+    progress: { totalItems: count(status.progress.totalItems), itemsDeleted: count(status.progress.itemsDeleted) },
   };
 }
 

@@ -11,7 +11,7 @@ import type { BackupCreate } from '../api/schemas.js';
 import { createLogger } from '../lib/logger.js';
 import { startControlPlane } from '../servers/kube.js';
 import { toolPaths } from '../servers/tools.js';
-import { createConfigMaps } from '../test/integration/kube-apply.js';
+import { configMapsBackup, createConfigMaps } from '../test/integration/kube-apply.js';
 
 const sizes = (process.argv[2] ?? '1000,10000').split(',').map(Number);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -27,16 +27,7 @@ try {
     const ns = `bench-${size}`;
     await kube.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
     await createConfigMaps(kube, ns, size);
-    const spec: BackupCreate = {
-      name: '',
-      cluster: 'bench',
-      vault: 'bench',
-      backupType: 'AppBackup',
-      ttl: '720h0m0s',
-      includedNamespaces: [ns],
-      includedResources: ['configmaps'],
-      includeClusterResources: false,
-    };
+    const spec: BackupCreate = { ...configMapsBackup('', 'bench', 'bench', ns), includeClusterResources: false };
     const plan: BackupPlan = await env.run(() => activities.planBackup({ spec, ownNamespace: 'backup-center' }));
     const ratios: number[] = [];
     const listRates: number[] = [];

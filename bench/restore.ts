@@ -14,7 +14,7 @@ import { createLogger } from '../lib/logger.js';
 import { newBackupMetadata } from '../vault/backup-metadata.js';
 import { startControlPlane } from '../servers/kube.js';
 import { toolPaths } from '../servers/tools.js';
-import { createConfigMaps } from '../test/integration/kube-apply.js';
+import { configMapsBackup, createConfigMaps } from '../test/integration/kube-apply.js';
 
 const sizes = (process.argv[2] ?? '1000,10000').split(',').map(Number);
 const CONCURRENCY = 8;
@@ -34,13 +34,7 @@ try {
     await kube.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
     await createConfigMaps(kube, ns, size);
     const spec: BackupCreate = {
-      name: `b-${size}`,
-      cluster: 'bench',
-      vault: 'bench',
-      backupType: 'AppBackup',
-      ttl: '720h0m0s',
-      includedNamespaces: [ns],
-      includedResources: ['configmaps'],
+      ...configMapsBackup(`b-${size}`, 'bench', 'bench', ns),
       includeClusterResources: false,
     };
     const plan: BackupPlan = await env.run(() => backupActs.planBackup({ spec, ownNamespace: 'backup-center' }));

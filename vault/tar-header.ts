@@ -41,7 +41,7 @@ export function writeUstarFileHeader(
 }
 
 /** Zero bytes that round `size` up to the next block. */
-export function padding(size: number): Buffer {
+function padding(size: number): Buffer {
   const rest = size % BLOCK;
   return rest === 0 ? EMPTY : ZEROS.subarray(0, BLOCK - rest);
 }

@@ -21,7 +21,6 @@ import { BackupNameKey, TaskTypeKey } from '../../lib/search-attributes.js';
 import { describeBackupPlan } from '../../schedules/backup-plans.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
 import { deleteWorkflowId, type DeleteInput, type DeleteRequestSpec } from '../../workflows/delete.js';
-import type { TaskStatus } from '../../workflows/task-status.js';
 import { openStore } from '../backup-view.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, notFound } from '../problem.js';
@@ -33,10 +32,8 @@ import {
   type DeleteObjectType,
   type DeleteRequest,
   type DeleteRequestCreate,
-  type DeleteRequestStatus,
-  type TaskIssue,
 } from '../schemas.js';
-import { apiPhase, readTask, temporalUiLink, type TaskSnapshot } from '../tasks.js';
+import { readTask, temporalUiLink, toDeleteRequestStatus } from '../tasks.js';
 import { validateBody, validateParams } from '../validate.js';
 
 export const CONVERT_DELETE_NOT_BUILT =
@@ -121,7 +118,14 @@ export async function getDeleteRequest(deps: ApiDeps, name: string): Promise<Del
     deleteObjectName: parsed.object,
     deleteObjectType: parsed.type,
   };
-  return { name, spec, status: toDeleteRequestStatus(deps, snap) };
+  return {
+    name,
+    spec,
+    status: toDeleteRequestStatus(
+      snap.status,
+      temporalUiLink(deps.temporalUiUrl, deps.client.options.namespace, snap.workflowId, snap.runId),
+    ),
+  };
 }
 
 export function deleteRequestsRouter(deps: ApiDeps): Router {
@@ -198,26 +202,4 @@ async function inSomeVault(
     }
   }
   return false;
-}
-
-function count(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : 0;
-}
-
-function toDeleteRequestStatus(deps: ApiDeps, snap: TaskSnapshot): DeleteRequestStatus {
-  const status: TaskStatus = snap.status;
-  const issues = (list: readonly TaskIssue[]): TaskIssue[] =>
-    list.map((i) => ({ code: String(i.code), message: String(i.message), ...(i.item ? { item: i.item } : {}) }));
-  return {
-    phase: apiPhase(status.phase),
-    startTimestamp: status.startTimestamp ?? null,
-    completionTimestamp: status.completionTimestamp ?? null,
-    errors: issues(status.errors),
-    warnings: issues(status.warnings),
-    failureReason: status.failureReason ?? null,
-    progress: { totalItems: count(status.progress.totalItems), itemsDeleted: count(status.progress.itemsDeleted) },
-    links: {
-      temporalUi: temporalUiLink(deps.temporalUiUrl, deps.client.options.namespace, snap.workflowId, snap.runId),
-    },
-  };
 }

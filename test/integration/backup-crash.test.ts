@@ -11,7 +11,7 @@ import { defaultTaskOptions } from '../../workflows/task-options.js';
 import { statusQuery } from '../../workflows/task-status.js';
 import { createControlWorker } from '../../workers/control.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
-import { createConfigMaps } from './kube-apply.js';
+import { configMapsBackup, createConfigMaps } from './kube-apply.js';
 import { killAgent, maxActivityAttempt, startAgentProcess } from './agent-spawn.js';
 import { testVault, kube, logger, nativeConnection, recordHistory, temporalClient, uniqueName } from './harness.js';
 
@@ -27,15 +27,7 @@ describe('a backup survives its agent being killed, and its history stays small'
   let vault: VaultDefinition;
   let store: BackupStore;
   const ns = uniqueName('bulk');
-  const spec = (name: string): BackupCreate => ({
-    name,
-    cluster: 'a',
-    vault: vault.name,
-    backupType: 'AppBackup',
-    ttl: '720h0m0s',
-    includedNamespaces: [ns],
-    includedResources: ['configmaps'],
-  });
+  const spec = (name: string): BackupCreate => configMapsBackup(name, 'a', vault.name, ns);
 
   beforeAll(async () => {
     ({ vault, store } = testVault());

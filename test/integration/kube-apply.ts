@@ -1,4 +1,5 @@
 import { KubeApiError, resourcePath, type KubeClient } from '../../activities/kube/client.js';
+import type { BackupCreate } from '../../api/schemas.js';
 import type { KubeObject } from '../../resources/types.js';
 
 const plurals: Record<string, string> = {
@@ -83,4 +84,17 @@ export async function createConfigMaps(kube: KubeClient, ns: string, count: numb
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** A resources-only backup of the ConfigMaps of one namespace, as the bulk tests and the benchmarks take it. */
+export function configMapsBackup(name: string, cluster: string, vault: string, namespace: string): BackupCreate {
+  return {
+    name,
+    cluster,
+    vault,
+    backupType: 'AppBackup',
+    ttl: '720h0m0s',
+    includedNamespaces: [namespace],
+    includedResources: ['configmaps'],
+  };
 }

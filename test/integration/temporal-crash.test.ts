@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import type { BackupCreate } from '../../api/schemas.js';
 import { startTemporal } from '../../servers/temporal.js';
 import { toolPaths } from '../../servers/tools.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
@@ -11,7 +10,7 @@ import { createClusterAgent } from '../../workers/cluster-agent.js';
 import { createControlActivities } from '../../workers/control-activities.js';
 import { createControlWorker } from '../../workers/control.js';
 import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
-import { createConfigMaps } from './kube-apply.js';
+import { configMapsBackup, createConfigMaps } from './kube-apply.js';
 import { kube, logger, testVault, uniqueName } from './harness.js';
 
 const COUNT = 3000;
@@ -45,15 +44,7 @@ describe('a backup survives the Temporal server being killed and restarted', () 
     const runs = workers.map((w) => w.run());
     try {
       const name = uniqueName('bk');
-      const spec: BackupCreate = {
-        name,
-        cluster: 'a',
-        vault: vault.name,
-        backupType: 'AppBackup',
-        ttl: '720h0m0s',
-        includedNamespaces: [ns],
-        includedResources: ['configmaps'],
-      };
+      const spec = configMapsBackup(name, 'a', vault.name, ns);
       const handle = await client.workflow.start(BackupWorkflow, {
         taskQueue: CONTROL_TASK_QUEUE,
         workflowId: `backup/${name}`,
