@@ -259,8 +259,12 @@ const REFERENCING_KINDS = new Set([
  * for backups, which see every object and mostly objects that reference nothing.
  */
 export function mayReferenceClusterObjects(obj: KubeObject): boolean {
-  const { group } = parseApiVersion(obj.apiVersion);
-  return !BUILT_IN_API_GROUPS.has(group) || REFERENCING_KINDS.has(`${group}/${obj.kind}`) || podSpecsOf(obj).length > 0;
+  return kindMayReferenceClusterObjects(parseApiVersion(obj.apiVersion).group, obj.kind) || podSpecsOf(obj).length > 0;
+}
+
+/** Whether objects of this kind may reference cluster-scoped objects whatever their content; else only a pod spec can. */
+export function kindMayReferenceClusterObjects(group: string, kind: string): boolean {
+  return !BUILT_IN_API_GROUPS.has(group) || REFERENCING_KINDS.has(`${group}/${kind}`);
 }
 
 /**

@@ -146,7 +146,11 @@ export class ArchiveWriter {
     } else {
       this.writeHeader(fileHeader(path, size, this.mtime), size + pad);
     }
-    for (const part of json) this.used += part.copy(this.chunk, this.used);
+    // set, not copy: Buffer#copy allocates a view per call.
+    for (const part of json) {
+      this.chunk.set(part, this.used);
+      this.used += part.length;
+    }
     this.chunk.fill(0, this.used, this.used + pad);
     this.used += pad;
     this.entryCount++;

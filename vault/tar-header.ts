@@ -100,7 +100,8 @@ function writeUstar(
   mtime: number,
   type: string,
 ): void {
-  TEMPLATE.copy(h, at);
+  // set, not copy: Buffer#copy allocates a view per call, and this runs twice per object.
+  h.set(TEMPLATE, at);
   h.write(name, at, 100, 'latin1');
   octal(h, at + 124, 12, size);
   octal(h, at + 136, 12, mtime);

@@ -5,6 +5,7 @@ import { ErrorCode, messages, type TaskIssue } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { labelFilter, type LabelMatcher } from '../../resources/label-selector.js';
 import {
+  kindMayReferenceClusterObjects,
   mayReferenceClusterObjects,
   requiredClusterRefs,
   resolveResourceName,
@@ -19,6 +20,7 @@ import { ResourceListBuilder } from '../../vault/resource-list.js';
 import { addResult, addTaskResult, emptyResults } from '../../vault/results.js';
 import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
 import { discoverResources } from '../kube/discovery.js';
+import { readItemHead } from '../kube/list-item.js';
 import { itemJson, typeMetaPrefix } from './item-json.js';
 import { ProgressReporter } from '../progress.js';
 import { openVault, type VaultDefinition } from '../vault/open.js';
@@ -192,16 +194,26 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
           const counting = countedVersion === undefined;
           const apiVersion = t.group ? `${t.group}/${version}` : version;
           const prefix = typeMetaPrefix(apiVersion, t.kind);
+          // The item's head is enough unless its content may name cluster objects the backup must take along.
+          const headOnly = !kindMayReferenceClusterObjects(t.group, t.kind);
           try {
             let first = true;
             const path = resourcePath(t.group, version, t.resource);
             for await (const batch of kube.listRawItems(path, {}, deps.pageSize ?? 500)) {
               for (const raw of batch.items) {
-                const obj = JSON.parse(raw.toString('utf8')) as KubeObject;
+                const head = headOnly ? readItemHead(raw) : undefined;
+                let json = head && !head.hasSpec ? itemJson(raw, head.object, apiVersion, t.kind, prefix) : undefined;
+                let obj: KubeObject;
+                if (head && json) {
+                  obj = head.object;
+                } else {
+                  obj = JSON.parse(raw.toString('utf8')) as KubeObject;
+                  json = itemJson(raw, obj, apiVersion, t.kind, prefix);
+                }
                 if (obj.metadata.deletionTimestamp) continue;
                 if (t.namespaced && !namespaces.has(obj.metadata.namespace ?? '')) continue;
                 if (!match.matches(obj.metadata.labels ?? {})) continue;
-                const wait = write(t, version, obj, counting, itemJson(raw, obj, apiVersion, t.kind, prefix));
+                const wait = write(t, version, obj, counting, json);
                 if (wait) await wait;
               }
               if (!batch.page) continue;

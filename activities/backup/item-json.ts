@@ -11,7 +11,7 @@ export function typeMetaPrefix(apiVersion: string, kind: string): Buffer {
 
 /**
  * The JSON of a list item, as parts to concatenate, with its type; `raw` is the item as sent and
- * `object` its parse. Undefined when the raw text cannot be reused, and the object must be serialized.
+ * `object` its parse or its head. Undefined when the raw text cannot be reused, and the object must be serialized.
  */
 export function itemJson(
   raw: Buffer,

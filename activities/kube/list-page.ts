@@ -12,6 +12,24 @@
 // brackets and separators can be recognised byte by byte without decoding, and a chunk boundary
 // inside a character needs no special care.
 
+import {
+  BACKSLASH,
+  BRACKET_BIT,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  CR,
+  LF,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  SPACE,
+  skipWhitespace,
+  stringEnd,
+  TAB,
+} from './json-bytes.js';
+
 export interface ListPageMetadata {
   /** metadata.continue; an empty token means the last page, as it does for the API server. */
   continue: string | undefined;
@@ -23,21 +41,6 @@ export interface RawListPage extends ListPageMetadata {
   /** Each item's JSON text, as subarrays of the response body (no copy). */
   items: Buffer[];
 }
-
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACKET = 0x5b;
-const BACKSLASH = 0x5c;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-// '[' and ']' differ from '{' and '}' only in this bit, so one comparison covers both kinds.
-const BRACKET_BIT = 0x20;
 
 // Scan states, named after what comes next. Top level:
 const BEFORE_OBJECT = 0;
@@ -77,34 +80,6 @@ function found(buf: Buffer, pos: number): string {
   const c = buf[pos];
   if (c === undefined) return 'end of body';
   return c >= 0x21 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
-}
-
-function skipWhitespace(buf: Buffer, pos: number): number {
-  const len = buf.length;
-  while (pos < len) {
-    const c = buf[pos]!;
-    if (c !== SPACE && c !== LF && c !== CR && c !== TAB) break;
-    pos++;
-  }
-  return pos;
-}
-
-/**
- * `pos` is inside a string, past its opening quote and any bytes already known not to close it;
- * returns the index just past the closing quote, or -1 if that has not arrived yet.
- */
-function stringEnd(buf: Buffer, pos: number): number {
-  for (;;) {
-    const q = buf.indexOf(QUOTE, pos);
-    if (q === -1) return -1;
-    // A quote is escaped when an odd number of backslashes precedes it. Counting backwards rather
-    // than carrying escape state handles a chunk ending between a backslash and the escaped byte;
-    // the run cannot reach past the opening quote, which stays buffered while the string is open.
-    let b = q - 1;
-    while (buf[b] === BACKSLASH) b--;
-    if (((q - 1 - b) & 1) === 0) return q + 1;
-    pos = q + 1;
-  }
 }
 
 function parseSlice(buf: Buffer, start: number, end: number, what: string, base: number): unknown {
