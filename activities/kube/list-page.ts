@@ -13,7 +13,6 @@
 // inside a character needs no special care.
 
 import {
-  BACKSLASH,
   BRACKET_BIT,
   CLOSE_BRACE,
   CLOSE_BRACKET,
