@@ -190,6 +190,37 @@ describe('archive round trip', () => {
     expect(listed).toContain('resources/configmaps/v1-preferredversion/namespaces/ns-4/cm-1999.json');
   });
 
+  it('keeps names of every length and script: split ustar names, PAX records for the rest', async () => {
+    const names = [
+      'short',
+      'x'.repeat(60), // path just under 100 bytes
+      'y'.repeat(64), // path just over 100 bytes: ustar prefix and name
+      'z'.repeat(253), // the longest Kubernetes name: PAX
+      'grüße-café', // non-ASCII: PAX, UTF-8
+    ];
+    const writer = new ArchiveWriter();
+    const upload = store.put('backups/b1/b1.tar.gz', writer.stream);
+    for (const name of names) {
+      const ref: ResourceRef = { group: 'example.com', version: 'v1', resource: 'widgets', namespace: 'team-a', name };
+      const object = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, namespace: 'team-a' } };
+      await writer.addObject(ref, object, { preferred: true });
+    }
+    await writer.finish();
+    await upload;
+    const file = join(dir, 'backups/b1/b1.tar.gz');
+    const paths = names.flatMap((name) => [
+      `resources/widgets.example.com/namespaces/team-a/${name}.json`,
+      `resources/widgets.example.com/v1-preferredversion/namespaces/team-a/${name}.json`,
+    ]);
+    const entries = await entriesOf(Readable.from([await readFile(file)]));
+    expect(entries.map((e) => e.path)).toEqual(['metadata/version', ...paths]);
+    expect(entries.slice(1).map((e) => e.kind === 'object' && e.object.metadata.name)).toEqual(
+      names.flatMap((n) => [n, n]),
+    );
+    const listed = execFileSync('tar', ['-tzf', file]).toString('utf8').trim().split('\n');
+    expect(listed).toEqual(['metadata/version', ...paths]);
+  });
+
   it('stores an object larger than a gzip member, between small ones, intact', async () => {
     const writer = new ArchiveWriter();
     const reading = entriesOf(writer.stream);

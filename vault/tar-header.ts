@@ -34,9 +34,25 @@ export function writeUstarFileHeader(
   size: number,
   mtimeSec: number,
 ): boolean {
-  const split = splitUstarName(path);
-  if (!split) return false;
-  writeUstar(target, offset, split.name, split.prefix, size, mtimeSec, '0');
+  if (path.length > 100) {
+    const split = splitUstarName(path);
+    if (!split) return false;
+    writeUstar(target, offset, split.name, split.prefix, size, mtimeSec, '0');
+    return true;
+  }
+  // The common case, in one pass: the name is written and summed byte by byte, and a non-ASCII
+  // name (PAX, UTF-8) is noticed on the way; the bytes written so far are left to be overwritten.
+  target.set(TEMPLATE, offset);
+  let sum = TEMPLATE_SUM + TYPE_FILE;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c > 0x7f) return false;
+    target[offset + i] = c;
+    sum += c;
+  }
+  target[offset + 156] = TYPE_FILE;
+  sum += octal(target, offset + 124, 12, size) + octal(target, offset + 136, 12, mtimeSec);
+  octal(target, offset + 148, 8, sum);
   return true;
 }
 
@@ -84,6 +100,7 @@ const TEMPLATE = (() => {
   return h;
 })();
 const TEMPLATE_SUM = TEMPLATE.reduce((a, b) => a + b, 0);
+const TYPE_FILE = 0x30; // '0'
 
 function ustarHeader(name: string, prefix: string, size: number, mtime: number, type: string): Buffer {
   const h = Buffer.allocUnsafe(BLOCK);
@@ -115,13 +132,20 @@ function writeUstar(
   octal(h, at + 148, 8, sum);
 }
 
-/** `length - 1` zero-padded octal digits and a NUL; digits are written directly, as this runs twice per entry. */
-function octal(buf: Buffer, offset: number, length: number, value: number): void {
+/**
+ * `length - 1` zero-padded octal digits and a NUL; returns the sum of the bytes written. Digits are
+ * written directly, as this runs three times per entry.
+ */
+function octal(buf: Buffer, offset: number, length: number, value: number): number {
   let rest = value;
+  let sum = 0;
   for (let i = offset + length - 2; i >= offset; i--) {
-    buf[i] = 0x30 + (rest % 8);
+    const digit = 0x30 + (rest % 8);
+    buf[i] = digit;
+    sum += digit;
     rest = Math.floor(rest / 8);
   }
   if (rest !== 0) throw new RangeError(`${value} does not fit a ${length}-byte tar header field`);
   buf[offset + length - 1] = 0;
+  return sum;
 }

@@ -111,6 +111,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       const progress = new ProgressReporter();
       const namespaces = new Set(plan.namespaces);
       const match: LabelMatcher = labelFilter(spec);
+      const byLabel = spec.labelSelector !== undefined || (spec.orLabelSelectors ?? []).length > 0;
       const needed = new Map<string, ResourceRef>();
       const allTypes = [
         ...plan.selection.namespaced,
@@ -201,7 +202,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
             const path = resourcePath(t.group, version, t.resource);
             for await (const batch of kube.listRawItems(path, {}, deps.pageSize ?? 500)) {
               for (const raw of batch.items) {
-                const head = headOnly ? readItemHead(raw) : undefined;
+                const head = headOnly ? readItemHead(raw, { labels: byLabel }) : undefined;
                 let json = head && !head.hasSpec ? itemJson(raw, head.object, apiVersion, t.kind, prefix) : undefined;
                 let obj: KubeObject;
                 if (head && json) {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readItemHead } from './list-item.js';
 
-const head = (json: string) => readItemHead(Buffer.from(json));
+const head = (json: string) => readItemHead(Buffer.from(json), { labels: true });
 
 /** What a parse of the whole item says of the fields the head carries. */
 function expected(item: Record<string, unknown>) {
@@ -37,6 +37,13 @@ describe('readItemHead', () => {
     expect(head(JSON.stringify(configMap))).toEqual({
       object: { metadata: { name: 'settings', namespace: 'team-a', labels: { app: 'web', tier: 'frontend' } } },
       hasSpec: false,
+    });
+  });
+
+  it('leaves the labels out unless asked for them', () => {
+    expect(readItemHead(Buffer.from(JSON.stringify(configMap)), { labels: false })?.object.metadata).toEqual({
+      name: 'settings',
+      namespace: 'team-a',
     });
   });
 

@@ -2,7 +2,7 @@
 // namespace, labels and whether it is being deleted. JSON.parse of every item only to read these
 // took the largest share of a backup's CPU, and the item is stored as sent anyway, so they are
 // read from the bytes: the item's top-level keys and its metadata's are walked, everything else
-// is skipped by bracket counting. Only the labels are parsed, and only when present.
+// is skipped by bracket counting. Only the labels are parsed, and only when asked for.
 //
 // The walk gives up (returns undefined) on anything it does not expect, such as an escaped key or a
 // non-string name; the caller then parses the item, so an odd item costs time, never correctness.
@@ -28,7 +28,7 @@ import type { KubeObject } from '../../resources/types.js';
 export interface ItemHead {
   /**
    * The item with only these fields: its apiVersion and kind as sent (list items of built-in
-   * types have none), and its metadata's name, namespace, labels and deletionTimestamp.
+   * types have none), and its metadata's name, namespace, deletionTimestamp and, if asked for, labels.
    */
   object: KubeObject;
   /**
@@ -38,10 +38,10 @@ export interface ItemHead {
   hasSpec: boolean;
 }
 
-const NULL = Buffer.from('null');
+const LOWER_N = 0x6e;
 
 /** Reads the head of one list item, `raw` being exactly its JSON object; undefined when the item must be parsed. */
-export function readItemHead(raw: Buffer): ItemHead | undefined {
+export function readItemHead(raw: Buffer, options: { labels: boolean }): ItemHead | undefined {
   if (raw[0] !== OPEN_BRACE) return undefined;
   let apiVersion: string | undefined;
   let kind: string | undefined;
@@ -58,7 +58,7 @@ export function readItemHead(raw: Buffer): ItemHead | undefined {
     if (valueStart < 0) return undefined;
     let valueEnd: number;
     if (is(raw, keyStart, keyLen, 'metadata')) {
-      const read = readMetadata(raw, valueStart);
+      const read = readMetadata(raw, valueStart, options.labels);
       if (!read) return undefined;
       metadata = read.metadata;
       valueEnd = read.end;
@@ -91,7 +91,11 @@ export function readItemHead(raw: Buffer): ItemHead | undefined {
 }
 
 /** The metadata object at `pos`; undefined when it is not an object with a string name. */
-function readMetadata(raw: Buffer, pos: number): { metadata: KubeObject['metadata']; end: number } | undefined {
+function readMetadata(
+  raw: Buffer,
+  pos: number,
+  withLabels: boolean,
+): { metadata: KubeObject['metadata']; end: number } | undefined {
   if (raw[pos] !== OPEN_BRACE) return undefined;
   let name: string | undefined;
   let namespace: string | undefined;
@@ -108,7 +112,8 @@ function readMetadata(raw: Buffer, pos: number): { metadata: KubeObject['metadat
     if (valueStart < 0) return undefined;
     const valueEnd = skipValue(raw, valueStart);
     if (valueEnd < 0) return undefined;
-    const isNull = valueEnd - valueStart === 4 && raw.compare(NULL, 0, 4, valueStart, valueEnd) === 0;
+    // A scalar starting with 'n' that the API server wrote can only be null.
+    const isNull = raw[valueStart] === LOWER_N;
     if (is(raw, keyStart, keyLen, 'name') || is(raw, keyStart, keyLen, 'namespace')) {
       if (raw[valueStart] !== QUOTE) return undefined;
       const value = stringValue(raw, valueStart, valueEnd);
@@ -116,8 +121,8 @@ function readMetadata(raw: Buffer, pos: number): { metadata: KubeObject['metadat
       else namespace = value;
     } else if (is(raw, keyStart, keyLen, 'labels')) {
       if (isNull) labels = undefined;
-      else if (raw[valueStart] === OPEN_BRACE) labels = JSON.parse(raw.toString('utf8', valueStart, valueEnd));
-      else return undefined;
+      else if (raw[valueStart] !== OPEN_BRACE) return undefined;
+      else if (withLabels) labels = JSON.parse(raw.toString('utf8', valueStart, valueEnd)) as Record<string, string>;
     } else if (is(raw, keyStart, keyLen, 'deletionTimestamp')) {
       if (isNull) deletionTimestamp = undefined;
       else if (raw[valueStart] === QUOTE) deletionTimestamp = stringValue(raw, valueStart, valueEnd);
