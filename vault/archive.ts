@@ -13,7 +13,7 @@
 // Velero) and Node's gunzip read a multi-member file as one stream.
 
 import { PassThrough, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import type { KubeObject, ResourceRef } from '../resources/types.js';
 import {
@@ -124,7 +124,9 @@ export class ArchiveWriter {
     this.reserve(END_OF_ARCHIVE.length);
     this.used += END_OF_ARCHIVE.copy(this.chunk, this.used);
     this.full.push(this.chunk.subarray(0, this.used));
-    await this.compressFull();
+    // The main thread has nothing left to do but wait: the last member compresses here, without a
+    // round trip through a worker that may have to be woken up and scheduled first.
+    await this.compressFull(true);
     await Promise.race([this.lastMember, this.failed]);
     this.out.end();
     await Promise.race([ended, this.failed]);
@@ -171,11 +173,13 @@ export class ArchiveWriter {
   }
 
   /** Starts compressing the full chunks; waits while too many members are in flight. */
-  private async compressFull(): Promise<void> {
+  private async compressFull(inline = false): Promise<void> {
     const chunks = this.full;
     this.full = [];
     for (const chunk of chunks) {
-      const compressed = gzipPool().gzip(chunk, GZIP_LEVEL);
+      const compressed = inline
+        ? Promise.resolve().then(() => gzipSync(chunk, { level: GZIP_LEVEL }))
+        : gzipPool().gzip(chunk, GZIP_LEVEL);
       compressed.catch(() => undefined); // surfaced through `written`
       const written = this.lastMember.then(() => compressed).then((member) => this.write(member));
       written.catch(this.onFailure);

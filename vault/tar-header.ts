@@ -40,14 +40,14 @@ export function writeUstarFileHeader(
     writeUstar(target, offset, split.name, split.prefix, size, mtimeSec, '0');
     return true;
   }
-  // The common case, in one pass: the name is written and summed byte by byte, and a non-ASCII
-  // name (PAX, UTF-8) is noticed on the way; the bytes written so far are left to be overwritten.
+  // The common case: the path is written, then its bytes are summed and checked for ASCII (a
+  // non-ASCII path needs PAX, UTF-8; what was written here is left to be overwritten).
   target.set(TEMPLATE, offset);
+  if (target.write(path, offset, 100, 'utf8') !== path.length) return false;
   let sum = TEMPLATE_SUM + TYPE_FILE;
-  for (let i = 0; i < path.length; i++) {
-    const c = path.charCodeAt(i);
+  for (let i = offset, end = offset + path.length; i < end; i++) {
+    const c = target[i]!;
     if (c > 0x7f) return false;
-    target[offset + i] = c;
     sum += c;
   }
   target[offset + 156] = TYPE_FILE;
