@@ -20,7 +20,6 @@ import { ResourceListBuilder } from '../../vault/resource-list.js';
 import { addResult, addTaskResult, emptyResults } from '../../vault/results.js';
 import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
 import { discoverResources } from '../kube/discovery.js';
-import { readItemHead } from '../kube/list-item.js';
 import { itemJson, typeMetaPrefix } from './item-json.js';
 import { ProgressReporter } from '../progress.js';
 import { openVault, type VaultDefinition } from '../vault/open.js';
@@ -200,9 +199,11 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
           try {
             let first = true;
             const path = resourcePath(t.group, version, t.resource);
-            for await (const batch of kube.listRawItems(path, {}, deps.pageSize ?? 500)) {
-              for (const raw of batch.items) {
-                const head = headOnly ? readItemHead(raw, { labels: byLabel }) : undefined;
+            const heads = headOnly ? { labels: byLabel } : undefined;
+            for await (const batch of kube.listRawItems(path, {}, deps.pageSize ?? 500, heads)) {
+              for (let i = 0; i < batch.items.length; i++) {
+                const raw = batch.items[i]!;
+                const head = batch.heads?.[i];
                 let json = head && !head.hasSpec ? itemJson(raw, head.object, apiVersion, t.kind, prefix) : undefined;
                 let obj: KubeObject;
                 if (head && json) {

@@ -1,6 +1,7 @@
 import { Agent, request, type RequestOptions } from 'node:https';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { HeadOptions, ItemHead } from './list-item.js';
 import { ListPageSplitter, type ListPageMetadata } from './list-page.js';
 
 /** A failed Kubernetes API call, with the API's own reason (`NotFound`, `Forbidden`, `AlreadyExists`, ...). */
@@ -30,6 +31,8 @@ type RequestOptionsFor = { query?: Query; body?: unknown; contentType?: string; 
 /** Items of a list as their JSON bytes, batch by batch as the response arrives; `page` ends each page. */
 export interface RawItemBatch {
   items: Buffer[];
+  /** With the heads option: each item's head, in step with items (undefined: the item must be parsed). */
+  heads?: Array<ItemHead | undefined>;
   page?: ListPageMetadata & { itemCount: number };
 }
 
@@ -160,7 +163,7 @@ export class KubeClient {
    * while the response is still arriving: the API server streams a page over several
    * milliseconds, and the caller's work on its first items overlaps the rest of the transfer.
    */
-  async *listRawItems(path: string, query: Query = {}, limit = 500): AsyncGenerator<RawItemBatch> {
+  async *listRawItems(path: string, query: Query = {}, limit = 500, heads?: HeadOptions): AsyncGenerator<RawItemBatch> {
     const openPage = (token: string | undefined) => {
       const opened = this.open('GET', path, { query: { ...query, limit, continue: token } });
       opened.catch(() => undefined); // surfaced when awaited
@@ -172,7 +175,7 @@ export class KubeClient {
       while (next) {
         response = await next;
         next = undefined;
-        const splitter = new ListPageSplitter();
+        const splitter = new ListPageSplitter(heads);
         let itemCount = 0;
         for await (const chunk of response) {
           const items = splitter.push(chunk as Buffer);
@@ -181,7 +184,7 @@ export class KubeClient {
           const token = splitter.metadata?.continue;
           if (token && !next) next = openPage(token);
           itemCount += items.length;
-          if (items.length > 0) yield { items };
+          if (items.length > 0) yield heads ? { items, heads: splitter.heads } : { items };
         }
         const page = splitter.end();
         if (page.continue && !next) next = openPage(page.continue);

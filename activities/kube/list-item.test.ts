@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { kubeItem } from '../../test/fixtures/kube-item.js';
 import { readItemHead } from './list-item.js';
 
 const head = (json: string) => readItemHead(Buffer.from(json), { labels: true });
@@ -100,28 +101,8 @@ describe('readItemHead', () => {
   });
 
   it('agrees with JSON.parse on arbitrary items', () => {
-    const item = fc.record(
-      {
-        apiVersion: fc.string(),
-        kind: fc.string(),
-        metadata: fc.record(
-          {
-            name: fc.string({ unit: 'binary' }),
-            namespace: fc.string({ unit: 'binary' }),
-            labels: fc.option(fc.dictionary(fc.string(), fc.string({ unit: 'binary' }))),
-            deletionTimestamp: fc.option(fc.string()),
-            annotations: fc.dictionary(fc.string(), fc.string()),
-            managedFields: fc.jsonValue(),
-          },
-          { requiredKeys: ['name'] },
-        ),
-        spec: fc.jsonValue(),
-        data: fc.dictionary(fc.string(), fc.jsonValue()),
-      },
-      { requiredKeys: ['metadata'] },
-    );
     fc.assert(
-      fc.property(item, fc.constantFrom(undefined, 1, '\t'), (value, indent) => {
+      fc.property(kubeItem, fc.constantFrom(undefined, 1, '\t'), (value, indent) => {
         const json = JSON.stringify(value, null, indent);
         // Values, and keys below the metadata, may hold anything: escapes, brackets, quotes.
         expect(head(json)).toEqual(expected(JSON.parse(json) as Record<string, unknown>));

@@ -41,53 +41,72 @@ export interface ItemHead {
 const LOWER_N = 0x6e;
 
 /** Reads the head of one list item, `raw` being exactly its JSON object; undefined when the item must be parsed. */
-export function readItemHead(raw: Buffer, options: { labels: boolean }): ItemHead | undefined {
-  if (raw[0] !== OPEN_BRACE) return undefined;
+export function readItemHead(raw: Buffer, options: HeadOptions): ItemHead | undefined {
+  const walked = walkItem(raw, 0, options);
+  return walked && walked.end === raw.length ? walked.head : undefined;
+}
+
+export interface HeadOptions {
+  /** Parse metadata.labels (a backup filtering by label needs them). */
+  labels: boolean;
+}
+
+/**
+ * Walks the JSON object starting at `start`, which may be followed by anything: returns its head
+ * and the index just past its closing brace. Undefined when the object does not end within `buf`,
+ * or is anything the walk does not expect, including mismatched brackets.
+ */
+export function walkItem(
+  buf: Buffer,
+  start: number,
+  options: HeadOptions,
+): { head: ItemHead; end: number } | undefined {
+  if (buf[start] !== OPEN_BRACE) return undefined;
   let apiVersion: string | undefined;
   let kind: string | undefined;
   let metadata: KubeObject['metadata'] | undefined;
   let hasSpec = false;
-  let pos = skipWhitespace(raw, 1);
-  if (raw[pos] === CLOSE_BRACE) return undefined; // no metadata
+  let pos = skipWhitespace(buf, start + 1);
+  if (buf[pos] === CLOSE_BRACE) return undefined; // no metadata
   for (;;) {
-    const key = readKey(raw, pos);
+    const key = readKey(buf, pos);
     if (key < 0) return undefined;
     const keyStart = pos + 1;
     const keyLen = key - 1 - keyStart;
-    const valueStart = afterColon(raw, key);
+    const valueStart = afterColon(buf, key);
     if (valueStart < 0) return undefined;
     let valueEnd: number;
-    if (is(raw, keyStart, keyLen, 'metadata')) {
-      const read = readMetadata(raw, valueStart, options.labels);
+    if (is(buf, keyStart, keyLen, 'metadata')) {
+      const read = readMetadata(buf, valueStart, options.labels);
       if (!read) return undefined;
       metadata = read.metadata;
       valueEnd = read.end;
-    } else if (is(raw, keyStart, keyLen, 'apiVersion') || is(raw, keyStart, keyLen, 'kind')) {
-      if (raw[valueStart] !== QUOTE) return undefined;
-      valueEnd = stringEnd(raw, valueStart + 1);
+    } else if (is(buf, keyStart, keyLen, 'apiVersion') || is(buf, keyStart, keyLen, 'kind')) {
+      if (buf[valueStart] !== QUOTE) return undefined;
+      valueEnd = stringEnd(buf, valueStart + 1);
       if (valueEnd < 0) return undefined;
-      const value = stringValue(raw, valueStart, valueEnd);
+      const value = stringValue(buf, valueStart, valueEnd);
       if (keyLen === 4) kind = value;
       else apiVersion = value;
     } else {
-      if (is(raw, keyStart, keyLen, 'spec')) hasSpec = true;
-      valueEnd = skipValue(raw, valueStart);
+      if (is(buf, keyStart, keyLen, 'spec')) hasSpec = true;
+      valueEnd = skipValue(buf, valueStart);
       if (valueEnd < 0) return undefined;
     }
-    pos = skipWhitespace(raw, valueEnd);
-    const c = raw[pos];
+    pos = skipWhitespace(buf, valueEnd);
+    const c = buf[pos];
     if (c === COMMA) {
-      pos = skipWhitespace(raw, pos + 1);
+      pos = skipWhitespace(buf, pos + 1);
       continue;
     }
-    if (c !== CLOSE_BRACE || skipWhitespace(raw, pos + 1) !== raw.length) return undefined;
+    if (c !== CLOSE_BRACE) return undefined;
     break;
   }
   if (!metadata) return undefined;
   const object = { metadata } as KubeObject;
   if (apiVersion !== undefined) object.apiVersion = apiVersion;
   if (kind !== undefined) object.kind = kind;
-  return { object, hasSpec };
+  return { head: { object, hasSpec }, end: pos + 1 };
 }
 
 /** The metadata object at `pos`; undefined when it is not an object with a string name. */
@@ -175,7 +194,10 @@ function stringValue(raw: Buffer, start: number, end: number): string {
   return raw.toString('utf8', start + 1, end - 1);
 }
 
-/** The index past the value starting at `pos`; -1 when it does not end inside `raw`. */
+/** Open containers of the value being skipped, as the closing byte each expects. */
+let closers = new Uint8Array(64);
+
+/** The index past the value starting at `pos`; -1 when it does not end inside `raw`, or its brackets do not match. */
 function skipValue(raw: Buffer, pos: number): number {
   const len = raw.length;
   const c = raw[pos];
@@ -189,9 +211,9 @@ function skipValue(raw: Buffer, pos: number): number {
         break;
       i++;
     }
-    return i === pos ? -1 : i;
+    // A scalar running to the end of the bytes may not be complete.
+    return i === pos || i === len ? -1 : i;
   }
-  // The splitter matched every bracket of the item already, so counting them is enough here.
   let depth = 0;
   for (let i = pos; i < len; i++) {
     const b = raw[i]!;
@@ -200,9 +222,15 @@ function skipValue(raw: Buffer, pos: number): number {
       if (end < 0) return -1;
       i = end - 1;
     } else if ((b | BRACKET_BIT) === OPEN_BRACE) {
-      depth++;
-    } else if ((b | BRACKET_BIT) === CLOSE_BRACE && --depth === 0) {
-      return i + 1;
+      if (depth === closers.length) {
+        const grown = new Uint8Array(depth * 2);
+        grown.set(closers);
+        closers = grown;
+      }
+      closers[depth++] = b + 2; // '{' + 2 = '}', '[' + 2 = ']'
+    } else if ((b | BRACKET_BIT) === CLOSE_BRACE) {
+      if (closers[--depth] !== b) return -1;
+      if (depth === 0) return i + 1;
     }
   }
   return -1;

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { kubeItem } from '../../test/fixtures/kube-item.js';
+import { readItemHead } from './list-item.js';
 import { ListPageSplitter, splitListPage, type ListPageMetadata } from './list-page.js';
 
 const parsed = (items: Buffer[]): unknown[] => items.map((item) => JSON.parse(item.toString()));
@@ -43,6 +45,8 @@ const malformed: [string, string][] = [
   ['items as a string', '{"items":"[]"}'],
   ['items as a number', '{"items":0}'],
   ['mismatched brackets in an item', '{"items":[{"a":[1}]]}'],
+  ['mismatched brackets balanced in count', '{"items":[{"metadata":{"name":"a"},"x":[{]}}]}'],
+  ['mismatched brackets in metadata', '{"items":[{"metadata":{"name":"a","m":[{]}}}]}'],
   ['a trailing comma in items', '{"items":[{},]}'],
   ['a trailing comma in the object', '{"items":[],}'],
   ['a missing comma', '{"items":[{}{}]}'],
@@ -268,13 +272,22 @@ function pieces(body: Buffer, cuts: number[]): Buffer[] {
 
 const bytes = (body: Buffer): Buffer[] => pieces(body, [...body.keys()]);
 
-/** Feeds the pieces in order; checks every item still holds the bytes it had when it was handed out. */
-function feed(chunks: Buffer[]): { items: Buffer[]; metadata: ListPageMetadata } {
-  const splitter = new ListPageSplitter();
+/**
+ * Feeds the pieces in order; checks every item still holds the bytes it had when it was handed out.
+ * With `heads`, also checks each head equals readItemHead of the complete item, whether it was read
+ * in the splitter's pass or after the item straddled pieces.
+ */
+function feed(chunks: Buffer[], heads = false): { items: Buffer[]; metadata: ListPageMetadata } {
+  const splitter = new ListPageSplitter(heads ? { labels: true } : undefined);
   const items: Buffer[] = [];
   const copies: Buffer[] = [];
   for (const chunk of chunks) {
-    for (const item of splitter.push(chunk)) {
+    const got = splitter.push(chunk);
+    if (heads && (got.length > 0 || splitter.heads.length > 0)) {
+      expect(splitter.heads).toHaveLength(got.length);
+      got.forEach((item, i) => expect(splitter.heads[i]).toEqual(readItemHead(item, { labels: true })));
+    }
+    for (const item of got) {
       items.push(item);
       copies.push(Buffer.from(item));
     }
@@ -286,26 +299,30 @@ function feed(chunks: Buffer[]): { items: Buffer[]; metadata: ListPageMetadata }
 
 function expectSameSplit(body: Buffer, chunks: Buffer[]): void {
   const whole = splitListPage(body);
-  const { items, metadata } = feed(chunks);
-  expect(items.map(String)).toEqual(whole.items.map(String));
-  expect(items.every((item, i) => item.equals(whole.items[i]!))).toBe(true);
-  expect(metadata).toEqual({
-    continue: whole.continue,
-    resourceVersion: whole.resourceVersion,
-    remainingItemCount: whole.remainingItemCount,
-  });
+  for (const heads of [false, true]) {
+    const { items, metadata } = feed(chunks, heads);
+    expect(items.map(String)).toEqual(whole.items.map(String));
+    expect(items.every((item, i) => item.equals(whole.items[i]!))).toBe(true);
+    expect(metadata).toEqual({
+      continue: whole.continue,
+      resourceVersion: whole.resourceVersion,
+      remainingItemCount: whole.remainingItemCount,
+    });
+  }
 }
 
-/** Whether feeding the pieces fails, by a push or by end(), with the list response error. */
+/** Whether feeding the pieces fails, by a push or by end(), with the list response error; with and without heads. */
 function rejects(chunks: Buffer[]): void {
-  const splitter = new ListPageSplitter();
-  expect(() => {
-    for (const chunk of chunks) splitter.push(chunk);
-    splitter.end();
-  }).toThrow(/^malformed list response: /);
-  // Once failed, it stays failed rather than resuming a half-scanned body.
-  expect(() => splitter.push(Buffer.from(' '))).toThrow(/^malformed list response: /);
-  expect(() => splitter.end()).toThrow(/^malformed list response: /);
+  for (const heads of [undefined, { labels: true }]) {
+    const splitter = new ListPageSplitter(heads);
+    expect(() => {
+      for (const chunk of chunks) splitter.push(chunk);
+      splitter.end();
+    }).toThrow(/^malformed list response: /);
+    // Once failed, it stays failed rather than resuming a half-scanned body.
+    expect(() => splitter.push(Buffer.from(' '))).toThrow(/^malformed list response: /);
+    expect(() => splitter.end()).toThrow(/^malformed list response: /);
+  }
 }
 
 describe('ListPageSplitter', () => {
@@ -404,7 +421,7 @@ describe('ListPageSplitter', () => {
   it('matches splitListPage however the body is cut (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(object, fc.jsonValue()), { maxLength: 6 }),
+        fc.array(fc.oneof(object, fc.jsonValue(), kubeItem), { maxLength: 6 }),
         fc.dictionary(
           fc.string().filter((k) => k !== 'items' && k !== 'metadata'),
           fc.jsonValue(),
@@ -424,17 +441,20 @@ describe('ListPageSplitter', () => {
           expectSameSplit(body, cuts === 'bytes' ? bytes(body) : pieces(body, cuts));
         },
       ),
+      // Bodies fed a byte at a time are slow to check; fewer runs keep this under a few seconds.
+      { numRuns: 60 },
     );
   });
 
-  it.each(malformed)('rejects %s fed byte by byte', (_name, text) => {
+  it.each(malformed)('rejects %s pushed whole or fed byte by byte', (_name, text) => {
+    rejects([Buffer.from(text)]);
     rejects(bytes(Buffer.from(text)));
   });
 
   it('rejects a body ending anywhere, however it is cut (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(object, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.oneof(object, kubeItem), { minLength: 1, maxLength: 4 }),
         indent,
         fc.nat(),
         fc.array(fc.nat(), { maxLength: 20 }),

@@ -28,6 +28,7 @@ import {
   stringEnd,
   TAB,
 } from './json-bytes.js';
+import { readItemHead, walkItem, type HeadOptions, type ItemHead } from './list-item.js';
 
 export interface ListPageMetadata {
   /** metadata.continue; an empty token means the last page, as it does for the API server. */
@@ -137,6 +138,17 @@ function pendingToken(state: number, inItems: boolean): string {
  * so a chunk must not be modified after it has been pushed.
  */
 export class ListPageSplitter {
+  /**
+   * With `heads`, each item's head is read as well (see list-item.ts), in the same pass over its
+   * bytes when the item has fully arrived; `heads` is then filled in step with the items push returns.
+   */
+  constructor(private readonly headOptions?: HeadOptions) {}
+
+  /** The heads of the items the last push returned, in order (undefined: the item must be parsed); with the heads option only. */
+  heads: Array<ItemHead | undefined> = [];
+  /** The head of the item being scanned, when walkItem read it. */
+  private walked: ItemHead | undefined = undefined;
+
   // The received bytes from the earliest one still needed; only [0, len) is filled. A new buffer is
   // allocated whenever the bytes outgrow it, never reused, because handed-out items point into it.
   // When nothing is pending the pushed chunk itself becomes the buffer, so a body pushed whole is
@@ -168,6 +180,7 @@ export class ListPageSplitter {
   push(chunk: Buffer): Buffer[] {
     if (this.error !== undefined) throw this.error;
     const items: Buffer[] = [];
+    if (this.headOptions) this.heads = [];
     if (chunk.length === 0) return items;
     try {
       this.append(chunk);
@@ -363,6 +376,17 @@ export class ListPageSplitter {
             pos++;
             state = STRING;
           } else if ((c | BRACKET_BIT) === OPEN_BRACE) {
+            if (this.headOptions && this.inItems) {
+              // One pass finds both the item's end and its head, when the item has fully arrived;
+              // otherwise (or when the walk gives up) the scan below takes over.
+              const walked = walkItem(buf, pos, this.headOptions);
+              if (walked) {
+                this.walked = walked.head;
+                pos = walked.end;
+                state = VALUE_END;
+                break;
+              }
+            }
             closers[0] = c + 2; // '{' + 2 = '}', '[' + 2 = ']'
             depth = 1;
             pos++;
@@ -457,7 +481,12 @@ export class ListPageSplitter {
         }
         case VALUE_END: {
           if (this.inItems) {
-            out.push(buf.subarray(start, pos));
+            const item = buf.subarray(start, pos);
+            out.push(item);
+            if (this.headOptions) {
+              this.heads.push(this.walked ?? readItemHead(item, this.headOptions));
+              this.walked = undefined;
+            }
             this.itemCount++;
             state = AFTER_ITEM;
           } else {

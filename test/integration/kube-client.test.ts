@@ -40,6 +40,26 @@ describe('KubeClient.listRawItems', () => {
     expect(seen.get('cm-00042')).toEqual(expected.get('cm-00042'));
   });
 
+  it('reads the head of every item the server sends, in the same pass', async () => {
+    const path = `/api/v1/namespaces/${ns}/configmaps`;
+    let n = 0;
+    for await (const batch of k.listRawItems(path, {}, 100, { labels: true })) {
+      expect(batch.heads ?? []).toHaveLength(batch.items.length);
+      batch.items.forEach((raw, i) => {
+        const o = JSON.parse(raw.toString('utf8')) as KubeObject;
+        // Built-in list items come without apiVersion and kind; a ConfigMap has no spec.
+        expect(batch.heads![i]).toEqual({
+          object: {
+            metadata: { name: o.metadata.name, namespace: ns, ...(o.metadata.labels && { labels: o.metadata.labels }) },
+          },
+          hasSpec: false,
+        });
+        n++;
+      });
+    }
+    expect(n).toBe(count + 1);
+  });
+
   it('fails with the API server reason for a type it does not serve', async () => {
     const listing = async () => {
       for await (const _ of k.listRawItems('/apis/example.com/v1/nothings')) return;
