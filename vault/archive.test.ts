@@ -191,34 +191,53 @@ describe('archive round trip', () => {
   });
 
   it('keeps names of every length and script: split ustar names, PAX records for the rest', async () => {
-    const names = [
-      'short',
-      'x'.repeat(60), // path just under 100 bytes
-      'y'.repeat(64), // path just over 100 bytes: ustar prefix and name
-      'z'.repeat(253), // the longest Kubernetes name: PAX
-      'grüße-café', // non-ASCII: PAX, UTF-8
+    const objects: Array<[namespace: string, name: string]> = [
+      ['team-a', 'short'],
+      ['team-a', 'x'.repeat(60)], // path just under 100 bytes
+      ['team-a', 'y'.repeat(64)], // path just over 100 bytes: ustar prefix and name
+      ['team-a', 'z'.repeat(253)], // the longest Kubernetes name: PAX
+      ['team-a', 'grüße-café'], // non-ASCII: PAX, UTF-8
+      ['team-a', '設定-Ā'], // characters past Latin-1, whose low bytes are ASCII
+      ['Ła', 'short'], // a non-ASCII directory, Ł's low byte being 'A'
+      ['team-a', 'after'], // back to an ASCII directory
     ];
     const writer = new ArchiveWriter();
     const upload = store.put('backups/b1/b1.tar.gz', writer.stream);
-    for (const name of names) {
-      const ref: ResourceRef = { group: 'example.com', version: 'v1', resource: 'widgets', namespace: 'team-a', name };
-      const object = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, namespace: 'team-a' } };
+    for (const [namespace, name] of objects) {
+      const ref: ResourceRef = { group: 'example.com', version: 'v1', resource: 'widgets', namespace, name };
+      const object = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, namespace } };
       await writer.addObject(ref, object, { preferred: true });
     }
     await writer.finish();
     await upload;
     const file = join(dir, 'backups/b1/b1.tar.gz');
-    const paths = names.flatMap((name) => [
-      `resources/widgets.example.com/namespaces/team-a/${name}.json`,
-      `resources/widgets.example.com/v1-preferredversion/namespaces/team-a/${name}.json`,
+    const paths = objects.flatMap(([namespace, name]) => [
+      `resources/widgets.example.com/namespaces/${namespace}/${name}.json`,
+      `resources/widgets.example.com/v1-preferredversion/namespaces/${namespace}/${name}.json`,
     ]);
     const entries = await entriesOf(Readable.from([await readFile(file)]));
     expect(entries.map((e) => e.path)).toEqual(['metadata/version', ...paths]);
     expect(entries.slice(1).map((e) => e.kind === 'object' && e.object.metadata.name)).toEqual(
-      names.flatMap((n) => [n, n]),
+      objects.flatMap(([, n]) => [n, n]),
     );
     const listed = execFileSync('tar', ['-tzf', file]).toString('utf8').trim().split('\n');
     expect(listed).toEqual(['metadata/version', ...paths]);
+  });
+
+  it('refuses names that would escape their directory, and writes nothing for them', async () => {
+    const writer = new ArchiveWriter();
+    const reading = entriesOf(writer.stream);
+    for (const name of ['..', '../../etc/passwd', 'a/b', '']) {
+      const ref: ResourceRef = { group: '', version: 'v1', resource: 'configmaps', namespace: 'team-a', name };
+      await expect(writer.addObject(ref, configMap(0).object, { preferred: true })).rejects.toThrow(/invalid object/);
+    }
+    await writer.addObject(configMap(1).ref, configMap(1).object, { preferred: true });
+    await writer.finish();
+    expect((await reading).map((e) => e.path)).toEqual([
+      'metadata/version',
+      'resources/configmaps/namespaces/ns-1/cm-1.json',
+      'resources/configmaps/v1-preferredversion/namespaces/ns-1/cm-1.json',
+    ]);
   });
 
   it('stores an object larger than a gzip member, between small ones, intact', async () => {

@@ -17,14 +17,16 @@ import { createGunzip, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import type { KubeObject, ResourceRef } from '../resources/types.js';
 import {
-  archiveItemPaths,
+  archiveItemDirs,
   BACKUP_FORMAT_VERSION,
   FORMAT_VERSION_PATH,
+  OBJECT_FILE_SUFFIX,
   parseArchivePath,
+  pathSegment,
   type ArchiveItemPath,
 } from './layout.js';
 import { gzipPool } from './gzip-pool.js';
-import { END_OF_ARCHIVE, fileHeader, writeUstarFileHeader } from './tar-header.js';
+import { END_OF_ARCHIVE, FileHeaderWriter, fileHeader, pathBytes, type PathBytes } from './tar-header.js';
 
 export interface ArchiveObjectOptions {
   /** The object is the source cluster's preferred version of its group. */
@@ -32,6 +34,9 @@ export interface ArchiveObjectOptions {
 }
 
 const BLOCK = 512;
+const SUFFIX = pathBytes(OBJECT_FILE_SUFFIX)!;
+const NO_SUFFIX = pathBytes('')!;
+
 /** Tar bytes per gzip member. */
 const CHUNK = 256 * 1024;
 /** Members compressing or waiting for the consumer at once: bounds memory to about 1 MiB of tar. */
@@ -43,6 +48,12 @@ const MEMBERS_IN_FLIGHT = 4;
  */
 const GZIP_LEVEL = 3;
 
+/** A directory entries go to; `bytes` undefined when it is not ASCII (PAX headers then). */
+interface EntryDir {
+  text: string;
+  bytes: PathBytes | undefined;
+}
+
 /**
  * Usage: start consuming `stream` (e.g. `store.putBackupFile(name, 'contents', writer.stream)`)
  * before awaiting many `addObject` calls; they wait for the consumer, so an unread stream
@@ -52,8 +63,9 @@ export class ArchiveWriter {
   /** The tar.gz bytes. */
   readonly stream: Readable;
   private readonly out = new PassThrough();
-  private readonly mtimeSec: number;
   private readonly mtime: Date;
+  private readonly headers: FileHeaderWriter;
+  private dirs: (Omit<ResourceRef, 'name'> & { preferred: boolean; entries: EntryDir[] }) | undefined;
   private failure: Error | undefined;
   private readonly failed: Promise<never>;
   private readonly onFailure: (err: Error) => void;
@@ -69,7 +81,7 @@ export class ArchiveWriter {
 
   constructor(options: { mtime?: Date } = {}) {
     this.mtime = options.mtime ?? new Date();
-    this.mtimeSec = Math.floor(this.mtime.getTime() / 1000);
+    this.headers = new FileHeaderWriter(Math.floor(this.mtime.getTime() / 1000));
     const out = this.out;
     this.stream = out;
     let fail!: (err: Error) => void;
@@ -86,7 +98,15 @@ export class ArchiveWriter {
     out.on('close', () => {
       if (!out.writableFinished) this.onFailure(new Error('archive stream closed before the archive was finished'));
     });
-    this.frame(FORMAT_VERSION_PATH, [Buffer.from(`${BACKUP_FORMAT_VERSION}\n`)]);
+    const slash = FORMAT_VERSION_PATH.lastIndexOf('/') + 1;
+    const versionDir = FORMAT_VERSION_PATH.slice(0, slash);
+    const version = [Buffer.from(`${BACKUP_FORMAT_VERSION}\n`)];
+    this.frame(
+      { text: versionDir, bytes: pathBytes(versionDir) },
+      FORMAT_VERSION_PATH.slice(slash),
+      NO_SUFFIX,
+      version,
+    );
   }
 
   /** Entries written so far, `metadata/version` included. */
@@ -111,8 +131,26 @@ export class ArchiveWriter {
   addObjectJson(ref: ResourceRef, json: readonly Buffer[], options: ArchiveObjectOptions): Promise<void> | undefined {
     if (this.finished) return Promise.reject(new Error('archive already finished'));
     if (this.failure) return Promise.reject(this.failure);
-    for (const path of archiveItemPaths(ref, options.preferred)) this.frame(path, json);
+    const name = pathSegment('object', ref.name);
+    for (const dir of this.dirsOf(ref, options.preferred)) this.frame(dir, name, SUFFIX, json);
     return this.full.length > 0 ? this.compressFull() : undefined;
+  }
+
+  /** The entry directories of `ref`, kept for the next object: a backup lists objects type by type. */
+  private dirsOf(ref: ResourceRef, preferred: boolean): EntryDir[] {
+    const d = this.dirs;
+    if (
+      d?.group === ref.group &&
+      d.resource === ref.resource &&
+      d.version === ref.version &&
+      d.namespace === ref.namespace &&
+      d.preferred === preferred
+    )
+      return d.entries;
+    const entries = archiveItemDirs(ref, preferred).map((text) => ({ text, bytes: pathBytes(text) }));
+    const { group, resource, version, namespace } = ref;
+    this.dirs = { group, resource, version, namespace, preferred, entries };
+    return entries;
   }
 
   /** Ends the archive; resolves once every byte is handed to the stream's consumer. */
@@ -138,15 +176,19 @@ export class ArchiveWriter {
     this.out.destroy(reason);
   }
 
-  private frame(path: string, json: readonly Buffer[]): void {
+  /** Frames the entry `dir.text + name + suffix.text` holding the concatenation of `json`. */
+  private frame(dir: EntryDir, name: string, suffix: PathBytes, json: readonly Buffer[]): void {
     let size = 0;
     for (const part of json) size += part.length;
     const pad = (BLOCK - (size % BLOCK)) % BLOCK;
-    if (this.used + BLOCK + size + pad <= this.chunk.length) {
-      if (writeUstarFileHeader(this.chunk, this.used, path, size, this.mtimeSec)) this.used += BLOCK;
-      else this.writeHeader(fileHeader(path, size, this.mtime), size + pad);
+    if (
+      this.used + BLOCK + size + pad <= this.chunk.length &&
+      dir.bytes &&
+      this.headers.write(this.chunk, this.used, dir.bytes, name, suffix, size)
+    ) {
+      this.used += BLOCK;
     } else {
-      this.writeHeader(fileHeader(path, size, this.mtime), size + pad);
+      this.writeHeader(fileHeader(dir.text + name + suffix.text, size, this.mtime), size + pad);
     }
     // set, not copy: Buffer#copy allocates a view per call.
     for (const part of json) {

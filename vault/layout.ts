@@ -165,7 +165,7 @@ export function archiveItemPath(item: ArchiveItemPath): string {
   }
   if (item.namespace === undefined || item.namespace === '') parts.push(CLUSTER_SCOPED_DIR);
   else parts.push(NAMESPACE_SCOPED_DIR, pathSegment('namespace', item.namespace));
-  parts.push(`${pathSegment('object', item.name)}.json`);
+  parts.push(objectFileName(item.name));
   return parts.join('/');
 }
 
@@ -175,17 +175,31 @@ export function archiveItemPath(item: ArchiveItemPath): string {
  * `<v>-preferredversion`; any other served version only to `<v>`.
  */
 export function archiveItemPaths(ref: ResourceRef, preferred: boolean): string[] {
-  // Built by hand rather than through archiveItemPath: a backup calls this for every object.
+  const file = objectFileName(ref.name);
+  return archiveItemDirs(ref, preferred).map((dir) => dir + file);
+}
+
+/**
+ * The directories, each ending in `/`, of archiveItemPaths: the same for every object of one
+ * type, version and namespace, so a backup builds them once per run of such objects.
+ */
+export function archiveItemDirs(ref: Omit<ResourceRef, 'name'>, preferred: boolean): string[] {
   const gr = pathSegment('resource', groupResource(ref.group, ref.resource));
   const scope =
     ref.namespace === undefined || ref.namespace === ''
       ? CLUSTER_SCOPED_DIR
       : `${NAMESPACE_SCOPED_DIR}/${pathSegment('namespace', ref.namespace)}`;
-  const file = `${pathSegment('object', ref.name)}.json`;
   const version = pathSegment('version', ref.version) + (preferred ? PREFERRED_VERSION_SUFFIX : '');
-  const versioned = `${RESOURCES_DIR}/${gr}/${version}/${scope}/${file}`;
-  return preferred ? [`${RESOURCES_DIR}/${gr}/${scope}/${file}`, versioned] : [versioned];
+  const versioned = `${RESOURCES_DIR}/${gr}/${version}/${scope}/`;
+  return preferred ? [`${RESOURCES_DIR}/${gr}/${scope}/`, versioned] : [versioned];
 }
+
+/** An object's file name in its directory. */
+export function objectFileName(name: string): string {
+  return pathSegment('object', name) + OBJECT_FILE_SUFFIX;
+}
+
+export const OBJECT_FILE_SUFFIX = '.json';
 
 /** The inverse of archiveItemPath; undefined for anything that is not an object entry. */
 export function parseArchivePath(path: string): ArchiveItemPath | undefined {
@@ -227,7 +241,7 @@ function isPathSegment(s: string): boolean {
 
 // Names come from cluster objects; a `/` or dot segment would write outside the object's directory
 // in the tarball and, once extracted by Velero, on disk.
-function pathSegment(what: string, s: string): string {
+export function pathSegment(what: string, s: string): string {
   if (!isPathSegment(s) || s.includes('/') || s.includes('\0')) {
     throw new Error(`invalid ${what} ${JSON.stringify(s)} for an archive path`);
   }

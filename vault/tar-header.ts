@@ -22,38 +22,74 @@ export function fileHeader(path: string, size: number, mtime: Date): Buffer {
   ]);
 }
 
-/**
- * Writes the single-block ustar header of a regular file straight into `target` at `offset` and
- * returns true, or returns false when the path needs a PAX record (use fileHeader then). The
- * backup writes two headers per object, so this avoids a buffer per header.
- */
-export function writeUstarFileHeader(
-  target: Buffer,
-  offset: number,
-  path: string,
-  size: number,
-  mtimeSec: number,
-): boolean {
-  if (path.length > 100) {
-    const split = splitUstarName(path);
-    if (!split) return false;
-    writeUstar(target, offset, split.name, split.prefix, size, mtimeSec, '0');
-    return true;
-  }
-  // The common case: the path is written, then its bytes are summed and checked for ASCII (a
-  // non-ASCII path needs PAX, UTF-8; what was written here is left to be overwritten).
-  target.set(TEMPLATE, offset);
-  if (target.write(path, offset, 100, 'utf8') !== path.length) return false;
-  let sum = TEMPLATE_SUM + TYPE_FILE;
-  for (let i = offset, end = offset + path.length; i < end; i++) {
-    const c = target[i]!;
-    if (c > 0x7f) return false;
+/** A path piece as ASCII bytes with their sum, for headers assembled piece by piece. */
+export interface PathBytes {
+  text: string;
+  bytes: Buffer;
+  sum: number;
+}
+
+/** The piece's bytes, or undefined when it is not ASCII (such paths need PAX records, UTF-8). */
+export function pathBytes(text: string): PathBytes | undefined {
+  let sum = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return undefined;
     sum += c;
   }
-  target[offset + 156] = TYPE_FILE;
-  sum += octal(target, offset + 124, 12, size) + octal(target, offset + 136, 12, mtimeSec);
-  octal(target, offset + 148, 8, sum);
-  return true;
+  return { text, bytes: Buffer.from(text, 'latin1'), sum };
+}
+
+/**
+ * Writes single-block ustar headers of regular files sharing one mtime straight into a buffer, as a
+ * backup writes two per object: the shared fields come from a template with their checksum summed
+ * once, a path arrives as a directory and a suffix already in bytes plus the name between them,
+ * and only the size's significant digits are written.
+ */
+export class FileHeaderWriter {
+  private readonly template = Buffer.alloc(BLOCK);
+  private readonly templateSum: number;
+
+  constructor(mtimeSec: number) {
+    const h = this.template;
+    h.set(TEMPLATE);
+    octal(h, 124, 12, 0);
+    octal(h, 136, 12, mtimeSec);
+    h[156] = TYPE_FILE;
+    this.templateSum = h.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Writes the header of `dir.text + name + suffix.text` of `size` bytes at `offset` and returns
+   * true; false when that path does not fit the 100-byte name field or is not ASCII (fileHeader
+   * then). What was written is then left to be overwritten.
+   */
+  write(target: Buffer, offset: number, dir: PathBytes, name: string, suffix: PathBytes, size: number): boolean {
+    const n = name.length;
+    if (dir.bytes.length + n + suffix.bytes.length > 100) return false;
+    target.set(this.template, offset);
+    target.set(dir.bytes, offset);
+    let at = offset + dir.bytes.length;
+    let sum = this.templateSum + dir.sum + suffix.sum;
+    for (let i = 0; i < n; i++) {
+      const c = name.charCodeAt(i);
+      if (c > 0x7f) return false;
+      target[at++] = c;
+      sum += c;
+    }
+    target.set(suffix.bytes, at);
+    // The template's size field is all '0' digits: each significant digit adds its value to the sum.
+    let rest = size;
+    for (let i = offset + 134; rest > 0; i--) {
+      if (i < offset + 124) throw new RangeError(`${size} does not fit a tar header's size field`);
+      const digit = rest % 8;
+      target[i] = 0x30 + digit;
+      sum += digit;
+      rest = Math.floor(rest / 8);
+    }
+    octal(target, offset + 148, 8, sum);
+    return true;
+  }
 }
 
 /** Zero bytes that round `size` up to the next block. */
@@ -132,20 +168,13 @@ function writeUstar(
   octal(h, at + 148, 8, sum);
 }
 
-/**
- * `length - 1` zero-padded octal digits and a NUL; returns the sum of the bytes written. Digits are
- * written directly, as this runs three times per entry.
- */
-function octal(buf: Buffer, offset: number, length: number, value: number): number {
+/** `length - 1` zero-padded octal digits and a NUL; digits are written directly. */
+function octal(buf: Buffer, offset: number, length: number, value: number): void {
   let rest = value;
-  let sum = 0;
   for (let i = offset + length - 2; i >= offset; i--) {
-    const digit = 0x30 + (rest % 8);
-    buf[i] = digit;
-    sum += digit;
+    buf[i] = 0x30 + (rest % 8);
     rest = Math.floor(rest / 8);
   }
   if (rest !== 0) throw new RangeError(`${value} does not fit a ${length}-byte tar header field`);
   buf[offset + length - 1] = 0;
-  return sum;
 }
