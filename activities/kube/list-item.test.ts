@@ -96,6 +96,9 @@ describe('readItemHead', () => {
     ['a missing comma', '{"metadata":{"name":"a"} "data":{}}'],
     ['something after the object', '{"metadata":{"name":"a"}} x'],
     ['an array', '[{"metadata":{"name":"a"}}]'],
+    ['an invalid escape in the name', '{"metadata":{"name":"a\\q"}}'],
+    ['an invalid escape in the deletionTimestamp', '{"metadata":{"name":"a","deletionTimestamp":"\\x"}}'],
+    ['labels that are not JSON', '{"metadata":{"name":"a","labels":{"a":tru}}}'],
   ])('gives up on %s, so the caller parses the item', (_, json) => {
     expect(head(json)).toBeUndefined();
   });

@@ -86,6 +86,7 @@ export function walkItem(
       valueEnd = stringEnd(buf, valueStart + 1);
       if (valueEnd < 0) return undefined;
       const value = stringValue(buf, valueStart, valueEnd);
+      if (value === undefined) return undefined;
       if (keyLen === 4) kind = value;
       else apiVersion = value;
     } else {
@@ -136,16 +137,20 @@ function readMetadata(
     if (is(raw, keyStart, keyLen, 'name') || is(raw, keyStart, keyLen, 'namespace')) {
       if (raw[valueStart] !== QUOTE) return undefined;
       const value = stringValue(raw, valueStart, valueEnd);
+      if (value === undefined) return undefined;
       if (keyLen === 4) name = value;
       else namespace = value;
     } else if (is(raw, keyStart, keyLen, 'labels')) {
       if (isNull) labels = undefined;
       else if (raw[valueStart] !== OPEN_BRACE) return undefined;
-      else if (withLabels) labels = JSON.parse(raw.toString('utf8', valueStart, valueEnd)) as Record<string, string>;
+      else if (withLabels) {
+        labels = parseOrUndefined(raw, valueStart, valueEnd) as Record<string, string> | undefined;
+        if (labels === undefined) return undefined;
+      }
     } else if (is(raw, keyStart, keyLen, 'deletionTimestamp')) {
       if (isNull) deletionTimestamp = undefined;
-      else if (raw[valueStart] === QUOTE) deletionTimestamp = stringValue(raw, valueStart, valueEnd);
-      else return undefined;
+      else if (raw[valueStart] !== QUOTE) return undefined;
+      else if ((deletionTimestamp = stringValue(raw, valueStart, valueEnd)) === undefined) return undefined;
     }
     pos = skipWhitespace(raw, valueEnd);
     const c = raw[pos];
@@ -186,12 +191,21 @@ function is(raw: Buffer, start: number, length: number, key: string): boolean {
   return true;
 }
 
-/** The string whose quotes are at `start` and `end - 1`. */
-function stringValue(raw: Buffer, start: number, end: number): string {
+/** The string whose quotes are at `start` and `end - 1`; undefined when an escape in it is invalid. */
+function stringValue(raw: Buffer, start: number, end: number): string | undefined {
   for (let i = start + 1; i < end - 1; i++) {
-    if (raw[i] === BACKSLASH) return JSON.parse(raw.toString('utf8', start, end)) as string;
+    if (raw[i] === BACKSLASH) return parseOrUndefined(raw, start, end) as string | undefined;
   }
   return raw.toString('utf8', start + 1, end - 1);
+}
+
+/** JSON.parse of the bytes; undefined when they are not JSON, so the walk gives up instead of throwing. */
+function parseOrUndefined(raw: Buffer, start: number, end: number): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8', start, end)) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Open containers of the value being skipped, as the closing byte each expects. */

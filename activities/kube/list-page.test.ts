@@ -466,6 +466,14 @@ describe('ListPageSplitter', () => {
     );
   });
 
+  it('leaves the head of an item it cannot read undefined, for the caller to parse, instead of failing', () => {
+    const splitter = new ListPageSplitter({ labels: true });
+    const items = splitter.push(Buffer.from('{"items":[{"metadata":{"name":"a\\q"}},{"metadata":{"name":"b"}}]}'));
+    expect(items.map(String)).toEqual(['{"metadata":{"name":"a\\q"}}', '{"metadata":{"name":"b"}}']);
+    expect(splitter.heads).toEqual([undefined, { object: { metadata: { name: 'b' } }, hasSpec: false }]);
+    expect(splitter.end().continue).toBeUndefined();
+  });
+
   it('reports malformed bytes from the push that brings them', () => {
     const splitter = new ListPageSplitter();
     expect(parsed(splitter.push(Buffer.from('{"items":[{"a":1},')))).toEqual([{ a: 1 }]);
