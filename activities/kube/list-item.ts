@@ -1,8 +1,10 @@
 // What a backup must know of a list item to decide whether and where to store it: its type, name,
 // namespace, labels and whether it is being deleted. JSON.parse of every item only to read these
-// took the largest share of a backup's CPU, and the item is stored as sent anyway, so they are
-// read from the bytes: the item's top-level keys and its metadata's are walked, everything else
-// is skipped by bracket counting. Only the labels are parsed, and only when asked for.
+// was the largest single share of a backup's CPU, and the item is stored as sent anyway, so they
+// are read from the bytes: the item's top-level keys and its metadata's are walked, everything
+// else is skipped with its brackets matched. Only the labels are parsed, and only when asked for.
+// The list splitter calls walkItem where an item starts, so finding the item's end and reading its
+// head is one pass over its bytes.
 //
 // The walk gives up (returns undefined) on anything it does not expect, such as an escaped key or a
 // non-string name; the caller then parses the item, so an odd item costs time, never correctness.
