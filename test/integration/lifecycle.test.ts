@@ -297,15 +297,20 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
 
   describe('backup plans', () => {
     const plan = uniqueName('plan');
-
-    it('creates a plan with an interval, runs it now as <plan>-<timestamp>, pauses and resumes it', async () => {
+    /** Creates a plan of cluster a into the configured vault, removed after the tests. */
+    const createPlan = async (name: string, schedule: string, includedNamespaces: string[]) => {
       const res = await call('POST', '/v1/schedules', {
-        name: plan,
-        schedule: '6h30m',
-        template: { cluster: 'a', vault: configured.name, includedNamespaces: [ns] },
+        name,
+        schedule,
+        template: { cluster: 'a', vault: configured.name, includedNamespaces },
       });
       expect(res.status, res.text).toBe(201);
-      createdPlans.push(plan);
+      createdPlans.push(name);
+      return res;
+    };
+
+    it('creates a plan with an interval, runs it now as <plan>-<timestamp>, pauses and resumes it', async () => {
+      const res = await createPlan(plan, '6h30m', [ns]);
       const created = json<Schedule>(res);
       expect(created.spec).toMatchObject({ schedule: '6h30m', paused: false, template: { ttl: '720h0m0s' } });
       expect(created.status.nextRuns.length).toBeGreaterThan(0);
@@ -350,13 +355,7 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
 
     it('fires on its own: a plan every minute (cron) produces a completed <plan>-<timestamp> backup without a trigger', async () => {
       const minutely = `${plan}-cron`;
-      const res = await call('POST', '/v1/schedules', {
-        name: minutely,
-        schedule: '* * * * *',
-        template: { cluster: 'a', vault: configured.name, includedNamespaces: [ns] },
-      });
-      expect(res.status, res.text).toBe(201);
-      createdPlans.push(minutely);
+      await createPlan(minutely, '* * * * *', [ns]);
       const fired = await eventually(
         'the plan to fire by itself',
         async () => json<Schedule>(await call('GET', `/v1/schedules/${minutely}`)).status.lastBackup ?? undefined,
@@ -391,13 +390,7 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
       const gone = uniqueName('gone');
       await applyAll(k, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: gone } }]);
       const name = uniqueName('orphan');
-      const res = await call('POST', '/v1/schedules', {
-        name,
-        schedule: '1 4 * * *',
-        template: { cluster: 'a', vault: configured.name, includedNamespaces: [gone] },
-      });
-      expect(res.status, res.text).toBe(201);
-      createdPlans.push(name);
+      await createPlan(name, '1 4 * * *', [gone]);
 
       await k.request('DELETE', `/api/v1/namespaces/${gone}`);
       await eventually('the namespace to be gone', async () => {
