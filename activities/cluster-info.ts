@@ -1,11 +1,5 @@
+import type { ClusterInfo } from '../temporal/workflow-inputs.js';
 import type { KubeClient } from './kube/client.js';
-
-export interface ClusterInfo {
-  kubernetesVersion: string;
-  namespaces: string[];
-  nodes: number;
-  zones: string[];
-}
 
 const ZONE_LABEL = 'topology.kubernetes.io/zone';
 

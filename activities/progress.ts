@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { progressSignal } from '../workflows/task-status.js';
+import { progressSignal } from '../temporal/messages.js';
 
 /**
  * Reports an activity's counters: every call heartbeats (so a dead worker is noticed and the

@@ -1,16 +1,7 @@
 import express from 'express';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  ROLES,
-  authenticate,
-  authorize,
-  bearerToken,
-  hashToken,
-  requireRole,
-  requiredRole,
-  roleAtLeast,
-  type TokenEntry,
-} from './auth.js';
+import { authenticate, authorize, bearerToken, hashToken, requireRole, requiredRole, type TokenEntry } from './auth.js';
+import { ROLES, roleAtLeast } from '../domain/roles.js';
 import { tokenConfigEntry } from './hash-token.js';
 import { apiRoutes, expressPath } from './openapi.js';
 import { problemHandler } from './problem.js';

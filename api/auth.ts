@@ -6,10 +6,8 @@
 
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
+import { roleAtLeast, type Role } from '../domain/roles.js';
 import { forbidden, unauthorized } from './problem.js';
-
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 
 export interface TokenEntry {
   name: string;
@@ -29,11 +27,6 @@ export const OPEN_PATHS: readonly string[] = ['/healthz', '/readyz', '/openapi.j
 
 /** Paths whose writes are admin-only. */
 const ADMIN_COLLECTIONS: readonly string[] = ['/v1/vaults', '/v1/clusters'];
-
-/** True when a holder of `have` may do what needs `need`. */
-export function roleAtLeast(have: Role, need: Role): boolean {
-  return ROLES.indexOf(have) >= ROLES.indexOf(need);
-}
 
 /** The SHA-256 hex digest to put in `config.tokens[].sha256` for `token`. */
 export function hashToken(token: string): string {

@@ -7,10 +7,9 @@ import {
   issuesFromResult,
   phaseFromVelero,
   ResourceItemCollector,
-  restoreItemFromStored,
 } from './backup-view.js';
 import { backupListQuery, matchesListQuery, mergeBackups } from './routes/backups.js';
-import type { Backup } from './schemas.js';
+import type { Backup } from '../domain/backup.js';
 
 describe('backups from velero-backup.json', () => {
   it('maps our own metadata, cluster and type from the annotations', () => {
@@ -136,31 +135,6 @@ describe('ResourceItemCollector', () => {
       { group: 'example.com', version: 'v1', resource: 'widgets', namespace: 'shop', name: 'w' },
       { group: '', version: 'v1', resource: 'namespaces', name: 'shop' },
     ]);
-  });
-});
-
-describe('restore items', () => {
-  it('serves the stored message as the reason', () => {
-    expect(
-      restoreItemFromStored({
-        group: 'apps',
-        version: 'v1',
-        resource: 'replicasets',
-        namespace: 'b',
-        name: 'web-1',
-        outcome: 'skipped',
-        code: 'Owned',
-        message: 'owned by deployment web',
-      }),
-    ).toEqual({
-      group: 'apps',
-      version: 'v1',
-      resource: 'replicasets',
-      namespace: 'b',
-      name: 'web-1',
-      outcome: 'skipped',
-      reason: 'owned by deployment web',
-    });
   });
 });
 

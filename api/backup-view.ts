@@ -5,11 +5,10 @@
 
 import type { ArchiveEntry } from '../vault/archive.js';
 import { BackupAnnotation, type VeleroBackup } from '../vault/backup-metadata.js';
-import type { RestoreItem as StoredRestoreItem } from '../vault/restore-items.js';
 import type { Result, Results } from '../vault/results.js';
 import type { BackupStore } from '../vault/store.js';
-import { openVault, type VaultDefinition } from '../activities/vault/open.js';
-import { ErrorCode } from '../lib/errors.js';
+import { openVault } from '../vault/open.js';
+import { ErrorCode } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { parseApiVersion, splitGroupResource } from '../resources/types.js';
 import type { ApiDeps } from './deps.js';
@@ -19,11 +18,10 @@ import {
   type Backup,
   type BackupResourceItem,
   type BackupSpec,
-  type RestoreItem,
-  type TaskIssue,
-  type TaskPhase,
-} from './schemas.js';
+} from '../domain/backup.js';
+import type { TaskIssue, TaskPhase } from '../domain/task.js';
 import { backupExpiration } from './tasks.js';
+import type { VaultCreate } from '../domain/vault.js';
 
 /**
  * Velero's backup phases as the API's: the finished ones map to themselves (FailedValidation is
@@ -145,26 +143,13 @@ export class ResourceItemCollector {
   }
 }
 
-/** A restore's stored item outcome as `/items` serves it; `reason` is the stored message. */
-export function restoreItemFromStored(item: StoredRestoreItem): RestoreItem {
-  return {
-    group: item.group,
-    version: item.version,
-    resource: item.resource,
-    ...(item.namespace === undefined ? {} : { namespace: item.namespace }),
-    name: item.name,
-    outcome: item.outcome,
-    ...(item.message === undefined ? {} : { reason: item.message }),
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Vault access
 
 /** The vault's store, or undefined (logged) when its backend cannot be opened here. */
 export function openStore(
   deps: Pick<ApiDeps, 'config' | 'logger'>,
-  vault: VaultDefinition,
+  vault: VaultCreate,
   log: Logger = deps.logger,
 ): BackupStore | undefined {
   try {
@@ -176,7 +161,7 @@ export function openStore(
 }
 
 export interface FoundBackup {
-  vault: VaultDefinition;
+  vault: VaultCreate;
   store: BackupStore;
   metadata: VeleroBackup;
 }

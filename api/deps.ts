@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { VaultRegistry } from '../activities/vault/control.js';
+import type { VaultRegistry } from '../vault/open.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
 

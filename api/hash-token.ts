@@ -4,7 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ROLES, hashToken, type Role } from './auth.js';
+import { hashToken } from './auth.js';
+import { ROLES, type Role } from '../domain/roles.js';
 
 /** The YAML list item to add under `tokens:`. */
 export function tokenConfigEntry(name: string, role: Role, token: string): string {

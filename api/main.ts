@@ -5,7 +5,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { createTemporalVaultRegistry } from '../activities/vault/registry.js';
+import { createTemporalVaultRegistry } from '../clients/vault-registry.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../lib/logger.js';

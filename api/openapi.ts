@@ -4,36 +4,30 @@
 
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import type { Role } from './auth.js';
+import type { Role } from '../domain/roles.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 import {
-  BackupCreateSchema,
   BackupListQuerySchema,
   BackupListSchema,
   BackupNameParamsSchema,
   BackupResourceListSchema,
-  BackupSchema,
   ClusterListSchema,
-  ClusterSchema,
-  ConversionCreateSchema,
-  ConversionSchema,
-  DeleteRequestCreateSchema,
-  DeleteRequestSchema,
-  FieldErrorSchema,
   HealthSchema,
   NameParamsSchema,
   ObjectNameParamsSchema,
   ProblemSchema,
-  RestoreCreateSchema,
   RestoreItemListSchema,
-  RestoreSchema,
-  ScheduleCreateSchema,
   ScheduleListSchema,
-  ScheduleSchema,
-  VaultCreateSchema,
   VaultListSchema,
-  VaultSchema,
 } from './schemas.js';
+import { FieldErrorSchema } from '../domain/validation.js';
+import { BackupCreateSchema, BackupSchema } from '../domain/backup.js';
+import { ClusterSchema } from '../domain/cluster.js';
+import { ConversionCreateSchema, ConversionSchema } from '../domain/conversion.js';
+import { DeleteRequestCreateSchema, DeleteRequestSchema } from '../domain/delete-request.js';
+import { RestoreCreateSchema, RestoreSchema } from '../domain/restore.js';
+import { ScheduleCreateSchema, ScheduleSchema } from '../domain/backup-plan.js';
+import { VaultCreateSchema, VaultSchema } from '../domain/vault.js';
 
 export type HttpMethod = 'get' | 'post' | 'delete';
 

@@ -7,16 +7,16 @@ import {
   PROBLEM_CONTENT_TYPE,
   badRequest,
   conflict,
-  fieldErrors,
   forbidden,
-  formatPath,
   notFound,
   problemHandler,
   routeNotFound,
   toHttpProblem,
   unauthorized,
 } from './problem.js';
-import { BackupCreateSchema, ProblemSchema } from './schemas.js';
+import { fieldErrors, formatPath } from '../domain/validation.js';
+import { ProblemSchema } from './schemas.js';
+import { BackupCreateSchema } from '../domain/backup.js';
 import { inject } from './testing/inject.js';
 import { validateBody } from './validate.js';
 

@@ -5,8 +5,9 @@
 
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { ErrorCode, messages } from '../lib/errors.js';
-import type { FieldError, Problem } from './schemas.js';
+import { fieldErrors, type FieldError } from '../domain/validation.js';
+import { ErrorCode, messages } from '../domain/errors.js';
+import type { Problem } from './schemas.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -90,74 +91,6 @@ export class HttpProblem extends Error {
 
 export function isHttpProblem(err: unknown): err is HttpProblem {
   return err instanceof HttpProblem;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Field paths and zod issues
-
-const IDENTIFIER = /^[A-Za-z_$][\w$-]*$/;
-
-/** `['template', 'includedNamespaces', 2]` → `template.includedNamespaces.2`; `[]` → `(root)`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(root)';
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += out === '' ? String(seg) : `.${seg}`;
-    else if (typeof seg === 'string' && IDENTIFIER.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(String(seg))}]`;
-  }
-  return out;
-}
-
-type Issue = z.core.$ZodIssue;
-
-function isRootTypeMismatch(issues: readonly Issue[]): boolean {
-  return issues.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_union'));
-}
-
-function collect(issues: readonly Issue[], prefix: readonly PropertyKey[], out: FieldError[]): void {
-  for (const issue of issues) {
-    const path = [...prefix, ...issue.path];
-    switch (issue.code) {
-      case 'unrecognized_keys':
-        for (const key of issue.keys) out.push({ path: formatPath([...path, key]), message: 'unknown field' });
-        break;
-      case 'invalid_union': {
-        // Report the branch the value was meant for: the one that got past the type check.
-        const meant = issue.errors.filter((branch) => branch.length > 0 && !isRootTypeMismatch(branch));
-        const best = meant.sort((a, b) => a.length - b.length)[0];
-        if (best) collect(best, path, out);
-        else out.push({ path: formatPath(path), message: issue.message });
-        break;
-      }
-      case 'invalid_key': {
-        const inner = issue.issues.map((i) => i.message).join('; ');
-        out.push({ path: formatPath(path), message: `invalid key: ${inner || issue.message}` });
-        break;
-      }
-      case 'invalid_element': {
-        const inner = issue.issues.map((i) => i.message).join('; ');
-        out.push({ path: formatPath(path), message: inner || issue.message });
-        break;
-      }
-      default:
-        out.push({ path: formatPath(path), message: issue.message });
-    }
-  }
-}
-
-/** Every invalid field of a failed parse, one entry per problem, in input order, deduplicated. */
-export function fieldErrors(error: z.ZodError | readonly Issue[]): FieldError[] {
-  const issues = Array.isArray(error) ? (error as readonly Issue[]) : (error as z.ZodError).issues;
-  const out: FieldError[] = [];
-  collect(issues, [], out);
-  const seen = new Set<string>();
-  return out.filter((e) => {
-    const key = `${e.path}\u0000${e.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

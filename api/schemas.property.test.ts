@@ -7,17 +7,16 @@ import express from 'express';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { z } from 'zod';
-import { formatPath, problemHandler } from './problem.js';
-import {
-  BackupCreateSchema,
-  ConversionCreateSchema,
-  DeleteRequestCreateSchema,
-  RestoreCreateSchema,
-  ScheduleCreateSchema,
-  VaultCreateSchema,
-} from './schemas.js';
+import { problemHandler } from './problem.js';
+import { formatPath, validate } from '../domain/validation.js';
+import { BackupCreateSchema } from '../domain/backup.js';
+import { ConversionCreateSchema } from '../domain/conversion.js';
+import { DeleteRequestCreateSchema } from '../domain/delete-request.js';
+import { RestoreCreateSchema } from '../domain/restore.js';
+import { ScheduleCreateSchema } from '../domain/backup-plan.js';
+import { VaultCreateSchema } from '../domain/vault.js';
 import { inject } from './testing/inject.js';
-import { validate, validateBody } from './validate.js';
+import { validateBody } from './validate.js';
 
 type Json = unknown;
 

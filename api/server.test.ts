@@ -5,12 +5,12 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { VaultDefinition } from '../activities/vault/open.js';
 import { configFromObject } from '../config/load.js';
 import { hashToken } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { createApp, startApi } from './server.js';
 import { inject, type InjectRequest } from './testing/inject.js';
+import type { VaultCreate } from '../domain/vault.js';
 
 const TOKENS = { viewer: 'view-token', operator: 'op-token', admin: 'admin-token' } as const;
 
@@ -47,7 +47,7 @@ function stubClient(opts: { startFails?: unknown; systemInfoFails?: boolean } = 
   return { client: client as unknown as Client, started };
 }
 
-function deps(client: Client = stubClient().client, vaults: VaultDefinition[] = []): ApiDeps {
+function deps(client: Client = stubClient().client, vaults: VaultCreate[] = []): ApiDeps {
   return {
     client,
     config: configFromObject({
@@ -60,7 +60,7 @@ function deps(client: Client = stubClient().client, vaults: VaultDefinition[] = 
   };
 }
 
-function app(opts: Parameters<typeof stubClient>[0] = {}, vaults: VaultDefinition[] = []) {
+function app(opts: Parameters<typeof stubClient>[0] = {}, vaults: VaultCreate[] = []) {
   const { client, started } = stubClient(opts);
   const express = createApp(deps(client, vaults));
   const call = (req: InjectRequest & { as?: keyof typeof TOKENS }) =>
@@ -71,7 +71,7 @@ function app(opts: Parameters<typeof stubClient>[0] = {}, vaults: VaultDefinitio
   return { call, started };
 }
 
-const VAULT: VaultDefinition = { name: 'v', backend: 'filesystem', path: '/nonexistent-vault-for-unit-tests' };
+const VAULT: VaultCreate = { name: 'v', backend: 'filesystem', path: '/nonexistent-vault-for-unit-tests' };
 
 describe('open endpoints', () => {
   it('/healthz answers without a token and echoes a request id', async () => {

@@ -1,7 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, RetryState, TerminatedFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import type { TaskStatus } from '../workflows/task-status.js';
+import type { TaskStatus } from '../domain/task.js';
 import {
   apiPhase,
   backupExpiration,
@@ -9,12 +9,11 @@ import {
   isTaskStatus,
   mapLimit,
   specWithoutName,
-  taskNameFromWorkflowId,
-  taskWorkflowId,
   temporalUiLink,
   toBackupStatus,
   toRestoreStatus,
 } from './tasks.js';
+import { taskNameFromWorkflowId, taskWorkflowId } from '../temporal/workflow-ids.js';
 
 const status = (over: Partial<TaskStatus> = {}): TaskStatus => ({
   phase: 'Completed',
@@ -60,7 +59,7 @@ describe('the API status shape', () => {
   });
 
   it('fills absent counters with 0 and absent timestamps with null', () => {
-    const s = toRestoreStatus(status({ phase: 'New', completionTimestamp: undefined, progress: {} }), null);
+    const s = toRestoreStatus(status({ phase: 'InProgress', completionTimestamp: undefined, progress: {} }), null);
     expect(s).toMatchObject({
       phase: 'InProgress',
       completionTimestamp: null,

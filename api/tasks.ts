@@ -24,34 +24,21 @@ import {
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type { Config } from '../config/schema.js';
 import { parseGoDuration } from '../lib/duration.js';
-import { ErrorCode } from '../lib/errors.js';
-import { TaskTypeKey } from '../lib/search-attributes.js';
-import { CONTROL_TASK_QUEUE } from '../workers/task-queues.js';
-import { defaultTaskOptions, type TaskOptions } from '../workflows/task-options.js';
-import { statusQuery, type Phase, type TaskStatus } from '../workflows/task-status.js';
+import { ErrorCode } from '../domain/errors.js';
+import { TaskTypeKey } from '../temporal/search-attributes.js';
+import { CONTROL_TASK_QUEUE } from '../temporal/task-queues.js';
+import { defaultTaskOptions, type TaskOptions } from '../temporal/activity-options.js';
+import { statusQuery } from '../temporal/messages.js';
+import { taskWorkflowId, WorkflowType, type TaskType } from '../temporal/workflow-ids.js';
+import type { WorkflowPhase as Phase, TaskStatus, TaskIssue, TaskPhase } from '../domain/task.js';
 import type { ApiDeps } from './deps.js';
 import { conflict } from './problem.js';
-import type { BackupStatus, DeleteRequestStatus, RestoreStatus, TaskIssue, TaskPhase } from './schemas.js';
-
-/** Task types whose workflows this module starts; the value of the BackupCenterTaskType attribute. */
-export type TaskType = 'Backup' | 'Restore';
-
-const ID_PREFIX: Record<TaskType, string> = { Backup: 'backup', Restore: 'restore' };
-const WORKFLOW_TYPE: Record<TaskType, string> = { Backup: 'BackupWorkflow', Restore: 'RestoreWorkflow' };
+import type { BackupStatus } from '../domain/backup.js';
+import type { DeleteRequestStatus } from '../domain/delete-request.js';
+import type { RestoreStatus } from '../domain/restore.js';
 
 /** How long the API waits for a running task to answer its status query before reporting what it knows. */
 export const STATUS_QUERY_TIMEOUT_MS = 3_000;
-
-/** `backup/<name>`, `restore/<name>` (DESIGN's table). */
-export function taskWorkflowId(type: TaskType, name: string): string {
-  return `${ID_PREFIX[type]}/${name}`;
-}
-
-/** The task's name from its workflow id, or undefined when the id is not of that type. */
-export function taskNameFromWorkflowId(type: TaskType, workflowId: string): string | undefined {
-  const prefix = `${ID_PREFIX[type]}/`;
-  return workflowId.startsWith(prefix) ? workflowId.slice(prefix.length) : undefined;
-}
 
 /** The workflow's page in the Temporal Web UI, or null when no UI is configured. */
 export function temporalUiLink(
@@ -101,7 +88,7 @@ export async function startTask(deps: Pick<ApiDeps, 'client' | 'config'>, input:
   const workflowId = taskWorkflowId(input.type, input.spec.name);
   const startTime = new Date();
   try {
-    const handle = await deps.client.workflow.start(WORKFLOW_TYPE[input.type], {
+    const handle = await deps.client.workflow.start(WorkflowType[input.type], {
       taskQueue: CONTROL_TASK_QUEUE,
       workflowId,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

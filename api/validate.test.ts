@@ -2,9 +2,11 @@ import express from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { problemHandler } from './problem.js';
-import { BackupListQuerySchema, NameParamsSchema, VaultCreateSchema } from './schemas.js';
+import { BackupListQuerySchema, NameParamsSchema } from './schemas.js';
+import { VaultCreateSchema } from '../domain/vault.js';
 import { inject } from './testing/inject.js';
-import { validate, validateBody, validateParams, validateQuery } from './validate.js';
+import { validateBody, validateParams, validateQuery } from './validate.js';
+import { validate } from '../domain/validation.js';
 
 describe('validate', () => {
   it('returns parsed data or every error, with friendly wording', () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createBackupClusterActivities, type BackupPlan } from '../activities/backup/cluster.js';
 import { KubeClient } from '../activities/kube/client.js';
-import type { BackupCreate } from '../api/schemas.js';
+import type { BackupCreate } from '../domain/backup.js';
 import { createLogger } from '../lib/logger.js';
 import { startControlPlane } from '../servers/kube.js';
 import { toolPaths } from '../servers/tools.js';

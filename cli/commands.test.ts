@@ -2,7 +2,7 @@
 // commands run against the real API in test/integration/api.test.ts.
 
 import { describe, expect, it } from 'vitest';
-import type { Backup } from '../api/schemas.js';
+import type { Backup } from '../domain/backup.js';
 import { exitCodeFor, run, type Io } from './commands.js';
 import type { FetchLike } from './client.js';
 

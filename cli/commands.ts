@@ -1,16 +1,12 @@
 // The commands of the `bc` client, over the REST API. `run` takes its I/O as arguments so tests
 // can drive it against a real API without a terminal.
 
-import type {
-  Backup,
-  BackupResourceItem,
-  Cluster,
-  DeleteRequest,
-  Restore,
-  RestoreItem,
-  Schedule,
-  Vault,
-} from '../api/schemas.js';
+import type { Backup, BackupResourceItem } from '../domain/backup.js';
+import type { Cluster } from '../domain/cluster.js';
+import type { DeleteRequest } from '../domain/delete-request.js';
+import type { Restore, RestoreItem } from '../domain/restore.js';
+import type { Schedule } from '../domain/backup-plan.js';
+import type { Vault } from '../domain/vault.js';
 import {
   BACKUP_SPEC_FLAGS,
   RESTORE_FLAGS,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Backup, Restore } from '../api/schemas.js';
+import type { Backup } from '../domain/backup.js';
+import type { Restore } from '../domain/restore.js';
 import {
   describeBackup,
   describeRestore,

@@ -1,17 +1,13 @@
 // What the `bc` client prints, in the spirit of velero's output: aligned tables for `get`,
 // labelled blocks for `describe`, one progress line for `--wait`. Pure: strings in, strings out.
 
-import type {
-  Backup,
-  BackupResourceItem,
-  Cluster,
-  DeleteRequest,
-  Restore,
-  RestoreItem,
-  Schedule,
-  TaskIssue,
-  Vault,
-} from '../api/schemas.js';
+import type { Backup, BackupResourceItem } from '../domain/backup.js';
+import type { Cluster } from '../domain/cluster.js';
+import type { DeleteRequest } from '../domain/delete-request.js';
+import type { Restore, RestoreItem } from '../domain/restore.js';
+import type { Schedule } from '../domain/backup-plan.js';
+import type { TaskIssue } from '../domain/task.js';
+import type { Vault } from '../domain/vault.js';
 
 const NONE = '<none>';
 

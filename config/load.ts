@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { formatPath } from '../api/problem.js';
-import { validate } from '../api/validate.js';
+import { formatPath, validate } from '../domain/validation.js';
 import { ConfigSchema, type Config } from './schema.js';
 
 /** The environment variable holding the configuration file's path. */

@@ -3,8 +3,9 @@
 // runs a local development setup. See config/example.yaml for the documented file.
 
 import { z } from 'zod';
-import { ROLES } from '../api/auth.js';
-import { NameSchema, VaultCreateSchema } from '../api/schemas.js';
+import { ROLES } from '../domain/roles.js';
+import { NameSchema } from '../domain/values.js';
+import { VaultCreateSchema } from '../domain/vault.js';
 
 const POSITIVE_INTEGER = 'expected a positive integer';
 

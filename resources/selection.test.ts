@@ -7,8 +7,7 @@ import {
   selectResourceTypes,
   validateNamespaceFilter,
 } from './selection.js';
-import type { ApiResourceType, KubeObject } from './types.js';
-import { groupResource } from './types.js';
+import { type ApiResourceType, type KubeObject, groupResource } from './types.js';
 
 const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const t = (

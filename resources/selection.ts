@@ -1,8 +1,14 @@
 // What a backup (or restore) takes: namespaces, resource types, and the cluster-scoped objects the
 // namespaced ones need. Pure: no I/O; the caller lists namespaces and discovery.
 
-import type { ApiResourceType, KubeObject, ResourceRef } from './types.js';
-import { BUILT_IN_API_GROUPS, groupResource, parseApiVersion } from './types.js';
+import {
+  type ApiResourceType,
+  type KubeObject,
+  type ResourceRef,
+  BUILT_IN_API_GROUPS,
+  groupResource,
+  parseApiVersion,
+} from './types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Namespaces

@@ -15,8 +15,7 @@
 // Applied to containers, initContainers and ephemeralContainers of Pods and of the pod templates of
 // Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers, Jobs and CronJobs.
 
-import type { KubeObject } from '../resources/types.js';
-import { parseApiVersion } from '../resources/types.js';
+import { type KubeObject, parseApiVersion } from '../resources/types.js';
 import type { ImageChange } from './types.js';
 import { getArray, getObject, isObject, naturalCompare } from './util.js';
 

@@ -1,8 +1,7 @@
 // namespaceMapping: `{"<backup namespace>": "<target namespace>"}` applied everywhere an object
 // names a namespace that moves with it.
 
-import type { KubeObject } from '../resources/types.js';
-import { parseApiVersion } from '../resources/types.js';
+import { type KubeObject, parseApiVersion } from '../resources/types.js';
 import { getObject, isObject } from './util.js';
 
 export function mapNamespace(ns: string, mapping: Readonly<Record<string, string>> | undefined): string {

@@ -11,8 +11,7 @@
 //   7. resource modifiers (they see the mapped namespace, as in Velero)
 //   8. restore labels
 
-import type { KubeObject } from '../resources/types.js';
-import { groupResource as toGroupResource, parseApiVersion } from '../resources/types.js';
+import { type KubeObject, groupResource as toGroupResource, parseApiVersion } from '../resources/types.js';
 import { cleanup } from './cleanup.js';
 import { applyImageMappings } from './image-mapping.js';
 import { jobAction } from './job.js';

@@ -26,10 +26,9 @@
 // parser; resource-modifiers-yaml.ts passes YAML's, for the API and activities.
 
 import { z } from 'zod';
-import { parseLabelSelector, validateLabelSelector, type LabelSelectorObject } from '../resources/label-selector.js';
+import { parseLabelSelector, validateLabelSelector, type LabelSelectorObject } from '../domain/label-selector.js';
 import { globMatch } from '../resources/selection.js';
-import type { KubeObject } from '../resources/types.js';
-import { BUILT_IN_API_GROUPS, parseApiVersion } from '../resources/types.js';
+import { type KubeObject, BUILT_IN_API_GROUPS, parseApiVersion } from '../resources/types.js';
 import {
   applyJsonPatch,
   applyMergePatch,

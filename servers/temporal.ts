@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { allSearchAttributes } from '../lib/search-attributes.js';
+import { allSearchAttributes } from '../temporal/search-attributes.js';
 import { freePort, startProcess, waitFor, type Managed } from './process.js';
 
 export interface LocalTemporal {

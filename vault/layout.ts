@@ -12,7 +12,7 @@
 // - Velero uploads velero-backup.json before the tarball; we write it last (see store.ts).
 
 import { groupResource, type ResourceRef } from '../resources/types.js';
-import { normalizeVaultPrefix } from './prefixes.js';
+import { normalizeVaultPrefix } from '../domain/vault-prefixes.js';
 
 /** Velero's archive format version, written to `metadata/version` and `status.formatVersion`. */
 export const BACKUP_FORMAT_VERSION = '1.1.0';

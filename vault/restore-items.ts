@@ -1,28 +1,23 @@
 // `restores/<restore>/restore-<restore>-items.json.gz` is this project's addition to Velero's
 // layout: the outcome of every item a restore touched, so a PartiallyFailed restore names each
-// failed item and why. Velero keeps only counts and free-text results. Outcomes use Velero's item
-// restore result words (created, updated, skipped, failed). Pure.
+// failed item and why. Velero keeps only counts and free-text results. Pure.
 
 import { z } from 'zod';
+import { RestoreItemSchema, type RestoreItem } from '../domain/restore.js';
 
-export const restoreItemOutcomes = ['created', 'updated', 'skipped', 'failed'] as const;
-export type RestoreItemOutcome = (typeof restoreItemOutcomes)[number];
-
-export const restoreItemSchema = z.object({
-  group: z.string(),
-  version: z.string(),
-  resource: z.string(),
-  namespace: z.string().optional(),
-  name: z.string(),
-  outcome: z.enum(restoreItemOutcomes),
-  /** Stable machine code beside the message (lib/errors.ts ErrorCode) for failed or skipped items. */
-  code: z.string().optional(),
-  message: z.string().optional(),
-});
-export type RestoreItem = z.infer<typeof restoreItemSchema>;
+// Restores recorded before the item schema moved to the domain model said `message` for `reason`.
+const StoredRestoreItemSchema = z.preprocess(
+  (v) =>
+    typeof v === 'object' && v !== null && 'message' in v && !('reason' in v)
+      ? (({ message, ...rest }: Record<string, unknown>) => ({ ...rest, reason: message }))(
+          v as Record<string, unknown>,
+        )
+      : v,
+  RestoreItemSchema,
+);
 
 export function parseRestoreItems(json: unknown): RestoreItem[] {
-  const parsed = z.array(restoreItemSchema).safeParse(json);
+  const parsed = z.array(StoredRestoreItemSchema).safeParse(json);
   if (!parsed.success) throw new Error(`invalid restore items document: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }

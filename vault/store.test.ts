@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../lib/errors.js';
+import { ErrorCode } from '../domain/errors.js';
 import { ArchiveWriter } from './archive.js';
 import type { ObjectStore } from './backend.js';
 import { BackupAnnotation, newBackupMetadata, type BackupPhase } from './backup-metadata.js';
@@ -194,7 +194,7 @@ describe('restore records', () => {
         name: 'db',
         outcome: 'failed',
         code: 'ItemFailed',
-        message: 'already exists',
+        reason: 'already exists',
       },
       { group: 'apps', version: 'v1', resource: 'deployments', namespace: 'shop', name: 'web', outcome: 'created' },
     ]);

@@ -8,7 +8,7 @@
 // half-deleted backup; leftovers of an uncommitted backup are removed by cleanupPartial.
 
 import type { Readable } from 'node:stream';
-import { ErrorCode, messages } from '../lib/errors.js';
+import { ErrorCode, messages } from '../domain/errors.js';
 import { readArchive, type ArchiveEntry } from './archive.js';
 import { isObjectNotFound, type ObjectStore } from './backend.js';
 import {
@@ -21,7 +21,8 @@ import {
 import { gunzipJson, gzipJson } from './gzip-json.js';
 import { VaultLayout, VELERO_TOP_LEVEL_DIRS, type BackupFileKind, type RestoreFileKind } from './layout.js';
 import { parseResourceList, type ResourceList } from './resource-list.js';
-import { parseRestoreItems, type RestoreItem } from './restore-items.js';
+import { parseRestoreItems } from './restore-items.js';
+import type { RestoreItem } from '../domain/restore.js';
 import { parseResults, type Results } from './results.js';
 
 export type BackupDataFileKind = Exclude<BackupFileKind, 'metadata'>;

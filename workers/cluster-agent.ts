@@ -1,9 +1,8 @@
-import type { NativeConnection } from '@temporalio/worker';
-import { Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createClusterActivities } from '../activities/cluster.js';
 import type { KubeClient } from '../activities/kube/client.js';
 import type { Logger } from '../lib/logger.js';
-import { clusterTaskQueue } from './task-queues.js';
+import { clusterTaskQueue } from '../temporal/task-queues.js';
 
 export interface ClusterAgentOptions {
   connection: NativeConnection;

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { createAgentActivities } from '../activities/agents.js';
-import { createVaultActivities, type VaultRegistry } from '../activities/vault/control.js';
+import { createVaultActivities } from '../activities/vault/control.js';
+import type { VaultRegistry } from '../vault/open.js';
 import { createLifecycleActivities } from '../activities/vault/lifecycle.js';
 import type { Logger } from '../lib/logger.js';
 

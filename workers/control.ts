@@ -1,8 +1,7 @@
-import type { NativeConnection } from '@temporalio/worker';
-import { Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from '../lib/logger.js';
 import { workflowsPath } from './bundle.js';
-import { CONTROL_TASK_QUEUE } from './task-queues.js';
+import { CONTROL_TASK_QUEUE } from '../temporal/task-queues.js';
 
 export interface ControlWorkerOptions {
   connection: NativeConnection;

@@ -1,25 +1,14 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { BackupCreate } from '../api/schemas.js';
 import type { BackupClusterActivities } from '../activities/backup/cluster.js';
 import type { VaultActivities } from '../activities/vault/control.js';
 import type { AgentActivities } from '../activities/agents.js';
-import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
-import { clusterTaskQueue } from '../workers/task-queues.js';
+import type { WorkflowPhase } from '../domain/task.js';
+import { clusterActivityOptions, controlActivityOptions, defaultTaskOptions } from '../temporal/activity-options.js';
+import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../temporal/search-attributes.js';
+import { clusterTaskQueue } from '../temporal/task-queues.js';
+import type { BackupInput, BackupResult } from '../temporal/workflow-inputs.js';
 import { taskFailure } from './failure.js';
-import {
-  clusterActivityOptions,
-  controlActivityOptions,
-  defaultTaskOptions,
-  type TaskOptions,
-} from './task-options.js';
-import { trackTaskStatus, type Phase, type TaskStatus } from './task-status.js';
-
-export interface BackupInput {
-  spec: BackupCreate;
-  options?: TaskOptions;
-}
-
-export type BackupResult = TaskStatus;
+import { trackTaskStatus } from './task-status.js';
 
 /**
  * ApplicationBackup: check the vault, plan what to take from the cluster, stream every object in
@@ -33,7 +22,7 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
   );
 
   const status = trackTaskStatus('ValidateVault', { totalItems: 0, itemsBackedUp: 0 });
-  const setPhase = (phase: Phase) => {
+  const setPhase = (phase: WorkflowPhase) => {
     status.phase = phase;
     upsertSearchAttributes([
       { key: TaskTypeKey, value: 'Backup' },
@@ -67,7 +56,7 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
     status.progress = { totalItems: taken.itemsBackedUp, itemsBackedUp: taken.itemsBackedUp };
 
     status.step = 'Commit';
-    const phase: Phase = status.errors.length > 0 ? 'PartiallyFailed' : 'Completed';
+    const phase: WorkflowPhase = status.errors.length > 0 ? 'PartiallyFailed' : 'Completed';
     status.completionTimestamp = new Date().toISOString();
     await vault.commitBackup({ vault: vaultSpec, spec, status: { ...status, phase } });
     status.step = 'Done';

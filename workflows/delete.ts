@@ -1,49 +1,12 @@
-import {
-  ApplicationFailure,
-  proxyActivities,
-  upsertSearchAttributes,
-  type ActivityOptions,
-} from '@temporalio/workflow';
-import type { DeleteObjectType } from '../api/schemas.js';
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/vault/lifecycle.js';
-import { ErrorCode } from '../lib/errors.js';
-import { BackupNameKey, PhaseKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
+import { ErrorCode } from '../domain/errors.js';
+import type { TaskStatus, WorkflowPhase } from '../domain/task.js';
+import { controlActivityOptions, removalActivityOptions } from '../temporal/activity-options.js';
+import { BackupNameKey, PhaseKey, TaskTypeKey, VaultKey } from '../temporal/search-attributes.js';
+import type { DeleteInput } from '../temporal/workflow-inputs.js';
 import { taskFailure } from './failure.js';
-import { controlActivityOptions } from './task-options.js';
-import { trackTaskStatus, type Phase, type TaskStatus } from './task-status.js';
-
-/** What a delete request names (the backup center's DeleteRequest spec). */
-export interface DeleteRequestSpec {
-  deleteObjectName: string;
-  deleteObjectType: DeleteObjectType;
-  /**
-   * The cluster asking. A backup deleted by a cluster other than the one that made it is only
-   * marked deleted (the FAQ): it leaves the listing, its data stays in the vault.
-   */
-  cluster?: string;
-}
-
-export interface DeleteInput {
-  spec: DeleteRequestSpec;
-}
-
-/** `delete/<type>/<name>`, type lowercased: one running delete request per object. */
-export function deleteWorkflowId(type: DeleteObjectType, name: string): string {
-  return `delete/${type.toLowerCase()}/${name}`;
-}
-
-/** Removing a large backup's objects takes a while: a long budget, kept alive by heartbeats. */
-const removalOptions: ActivityOptions = {
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: [ErrorCode.InvalidSpec, ErrorCode.BackupNotFound],
-  },
-};
+import { trackTaskStatus } from './task-status.js';
 
 /**
  * DeleteRequest: remove a backup (its vault objects, then the records of the restores made from
@@ -53,12 +16,12 @@ const removalOptions: ActivityOptions = {
  */
 export async function DeleteWorkflow({ spec: request }: DeleteInput): Promise<TaskStatus> {
   const control = proxyActivities<LifecycleActivities>(controlActivityOptions);
-  const removal = proxyActivities<LifecycleActivities>(removalOptions);
+  const removal = proxyActivities<LifecycleActivities>(removalActivityOptions);
   const name = request.deleteObjectName;
 
   const status = trackTaskStatus('Locate', { totalItems: 0, itemsDeleted: 0 });
   let vaultName = '';
-  const setPhase = (phase: Phase) => {
+  const setPhase = (phase: WorkflowPhase) => {
     status.phase = phase;
     upsertSearchAttributes([
       { key: TaskTypeKey, value: 'Delete' },
@@ -86,7 +49,7 @@ export async function DeleteWorkflow({ spec: request }: DeleteInput): Promise<Ta
       await removal.markBackupDeleted({ backup: name, vault: where.vault, cluster: request.cluster });
       deleted();
       status.warnings.push({
-        code: 'MarkedDeleted',
+        code: ErrorCode.MarkedDeleted,
         message: `backup ${name} was made by cluster ${where.cluster}: deleting it from cluster ${request.cluster} marks it deleted and keeps its data in vault ${where.vault}`,
       });
       return;
@@ -137,7 +100,7 @@ export async function DeleteWorkflow({ spec: request }: DeleteInput): Promise<Ta
       case 'Convert':
         throw ApplicationFailure.nonRetryable(
           'StorageClass conversion is not built yet: there is no conversion to reset',
-          'NotBuilt',
+          ErrorCode.NotBuilt,
         );
     }
     status.step = 'Done';

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import { ErrorCode, messages } from '../lib/errors.js';
-import type { TaskStatus } from './task-status.js';
+import { ErrorCode, messages } from '../domain/errors.js';
+import type { TaskStatus } from '../domain/task.js';
 
 /** The FAQ's wording for a failed task: a subtask past its budget is `backup process timeout`, naming it. */
 export function describeFailure(err: unknown, step: string): { code: string; message: string } {

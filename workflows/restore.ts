@@ -1,23 +1,19 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { RestoreCreate } from '../api/schemas.js';
 import type { RestoreClusterActivities } from '../activities/restore/cluster.js';
 import type { VaultActivities } from '../activities/vault/control.js';
 import type { AgentActivities } from '../activities/agents.js';
-import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
-import { clusterTaskQueue } from '../workers/task-queues.js';
-import { taskFailure } from './failure.js';
+import type { TaskStatus, WorkflowPhase } from '../domain/task.js';
 import {
   clusterActivityOptions,
   controlActivityOptions,
   defaultTaskOptions,
-  type TaskOptions,
-} from './task-options.js';
-import { trackTaskStatus, type Phase, type TaskStatus } from './task-status.js';
-
-export interface RestoreInput {
-  spec: RestoreCreate;
-  options?: TaskOptions;
-}
+  readinessActivityOptions,
+} from '../temporal/activity-options.js';
+import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../temporal/search-attributes.js';
+import { clusterTaskQueue } from '../temporal/task-queues.js';
+import type { RestoreInput } from '../temporal/workflow-inputs.js';
+import { taskFailure } from './failure.js';
+import { trackTaskStatus } from './task-status.js';
 
 /**
  * ApplicationRestore: find the backup in a vault (only completed ones are offered), create its
@@ -29,16 +25,13 @@ export async function RestoreWorkflow({ spec, options = defaultTaskOptions }: Re
   const cluster = proxyActivities<RestoreClusterActivities>(
     clusterActivityOptions(clusterTaskQueue(spec.cluster), options),
   );
-  const waiting = proxyActivities<RestoreClusterActivities>({
-    ...clusterActivityOptions(clusterTaskQueue(spec.cluster), options),
-    // Its own budget is the configured wait; it fails with the FAQ's message, never retried.
-    startToCloseTimeout: `${options.resourceReadyTimeoutMinutes + 1} minutes`,
-    scheduleToCloseTimeout: `${options.resourceReadyTimeoutMinutes + 2} minutes`,
-  });
+  const waiting = proxyActivities<RestoreClusterActivities>(
+    readinessActivityOptions(clusterTaskQueue(spec.cluster), options),
+  );
 
   const status = trackTaskStatus('LocateBackup', { totalItems: 0, itemsRestored: 0 });
   let vaultName = '';
-  const setPhase = (phase: Phase) => {
+  const setPhase = (phase: WorkflowPhase) => {
     status.phase = phase;
     upsertSearchAttributes([
       { key: TaskTypeKey, value: 'Restore' },

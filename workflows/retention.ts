@@ -1,27 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { executeChild, ParentClosePolicy, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/vault/lifecycle.js';
-import { TaskTypeKey } from '../lib/search-attributes.js';
-import { DeleteWorkflow, deleteWorkflowId } from './delete.js';
-import { controlActivityOptions } from './task-options.js';
-
-export interface RetentionInput {
-  /** Delete what expired at or before this time (ISO 8601); the run's own time by default. */
-  asOf?: string;
-  /** Backups deleted per run at most; the next run takes the rest. */
-  limit?: number;
-}
-
-export interface RetentionResult {
-  asOf: string;
-  /** Delete requests that completed. */
-  deleted: string[];
-  /** A delete request for the backup was already running. */
-  skipped: string[];
-  failed: Array<{ backup: string; message: string }>;
-  /** Vaults that could not be listed; their backups wait for the next run. */
-  unreadableVaults: string[];
-}
+import { controlActivityOptions } from '../temporal/activity-options.js';
+import { TaskTypeKey } from '../temporal/search-attributes.js';
+import { deleteWorkflowId } from '../temporal/workflow-ids.js';
+import type { RetentionInput, RetentionResult } from '../temporal/workflow-inputs.js';
+import { DeleteWorkflow } from './delete.js';
 
 /** Delete requests run side by side at most; each is a child, so history grows with batches, not objects. */
 const PARALLEL_DELETES = 20;

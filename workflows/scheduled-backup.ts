@@ -1,8 +1,4 @@
-import {
-  defineSearchAttributeKey,
-  SearchAttributeType,
-  WorkflowExecutionAlreadyStartedError,
-} from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
   ChildWorkflowFailure,
@@ -12,25 +8,19 @@ import {
   WorkflowIdReusePolicy,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BackupSpec } from '../api/schemas.js';
-import { BackupNameKey, ClusterKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
-import { backupNameFor } from '../schedules/schedule-spec.js';
-import { BackupWorkflow, type BackupResult } from './backup.js';
-import { defaultTaskOptions, type TaskOptions } from './task-options.js';
-
-/** Set by the server on every run a Schedule starts: the run's nominal time (whole seconds). */
-export const ScheduledStartTimeKey = defineSearchAttributeKey(
-  'TemporalScheduledStartTime',
-  SearchAttributeType.DATETIME,
-);
-
-export interface ScheduledBackupInput {
-  /** The backup plan's name. */
-  plan: string;
-  /** The backup spec without its name. */
-  template: BackupSpec;
-  options?: TaskOptions;
-}
+import { ErrorCode, messages } from '../domain/errors.js';
+import { backupNameFor } from '../domain/schedule-expression.js';
+import { defaultTaskOptions } from '../temporal/activity-options.js';
+import {
+  BackupNameKey,
+  ClusterKey,
+  ScheduledStartTimeKey,
+  TaskTypeKey,
+  VaultKey,
+} from '../temporal/search-attributes.js';
+import { taskWorkflowId } from '../temporal/workflow-ids.js';
+import type { BackupResult, ScheduledBackupInput } from '../temporal/workflow-inputs.js';
+import { BackupWorkflow } from './backup.js';
 
 /**
  * One run of a backup plan: name the backup after the scheduled time, `<plan>-<yyyyMMddHHmmss>`
@@ -56,7 +46,7 @@ export async function ScheduledBackupWorkflow({
 
   try {
     return await executeChild(BackupWorkflow, {
-      workflowId: `backup/${name}`,
+      workflowId: taskWorkflowId('Backup', name),
       args: [{ spec: { ...template, name }, options }],
       // The backup is a task of its own: it finishes even if this run is terminated.
       parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -65,8 +55,8 @@ export async function ScheduledBackupWorkflow({
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       throw ApplicationFailure.create({
-        type: 'NameAlreadyUsed',
-        message: `The name is already used. Change the name and try again: backup ${name}`,
+        type: ErrorCode.NameAlreadyUsed,
+        message: messages.nameAlreadyUsed(`backup ${name}`),
         nonRetryable: true,
       });
     }

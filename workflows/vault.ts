@@ -4,9 +4,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   getExternalWorkflowHandle,
   ParentClosePolicy,
   proxyActivities,
@@ -15,13 +12,24 @@ import {
   upsertSearchAttributes,
   WorkflowIdReusePolicy,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
-import type { VaultCreate } from '../api/schemas.js';
 import type { LifecycleActivities } from '../activities/vault/lifecycle.js';
-import { messages } from '../lib/errors.js';
-import { PhaseKey, TaskTypeKey, VaultKey } from '../lib/search-attributes.js';
-import { locationConflict, type VaultLocation } from '../vault/locations.js';
+import { ErrorCode, messages } from '../domain/errors.js';
+import { locationConflict } from '../domain/vault-location.js';
+import type { VaultPhase, VaultStatus } from '../domain/vault.js';
+import { vaultCheckActivityOptions } from '../temporal/activity-options.js';
+import {
+  deleteVaultSignal,
+  deleteVaultUpdate,
+  registerVaultUpdate,
+  revalidateVaultSignal,
+  vaultEntriesQuery,
+  vaultSpecQuery,
+  vaultStatusQuery,
+} from '../temporal/messages.js';
+import { PhaseKey, TaskTypeKey, VaultKey } from '../temporal/search-attributes.js';
+import { vaultWorkflowId } from '../temporal/workflow-ids.js';
+import type { RegisterVaultInput, VaultEntry, VaultInput, VaultRegistryInput } from '../temporal/workflow-inputs.js';
 
 // Backup vaults (the backup center's BackupLocation). Two workflows:
 //
@@ -37,79 +45,12 @@ import { locationConflict, type VaultLocation } from '../vault/locations.js';
 //   connectivity test), answers the status query, and ends on the `delete` signal after stamping
 //   the marker deleted: the storage itself then remembers the retired name too.
 
-export type VaultPhase = 'InProgress' | 'Available' | 'Unavailable';
-
-/** A vault's `status` as the API serves it. */
-export interface VaultStatus {
-  phase: VaultPhase;
-  lastValidated: string | null;
-  message: string | null;
-}
-
-/** One vault as the registry knows it; deleted entries are the tombstones. */
-export interface VaultEntry {
-  name: string;
-  spec: VaultCreate;
-  location: VaultLocation;
-  state: 'live' | 'deleted';
-  /** Preconfigured (config.vaults) rather than created through the API: not deletable through it. */
-  configured: boolean;
-  createdAt: string;
-  deletedAt?: string;
-}
-
-export interface RegisterVaultInput {
-  spec: VaultCreate;
-  /** Where the vault lives, computed by the caller with the configured vaultRoot (vault/locations.ts). */
-  location: VaultLocation;
-  configured?: boolean;
-}
-
-/** Failure types of the registry's updates; the API maps them to 409 and 404. */
-export const VaultRegistryError = {
-  NameAlreadyUsed: 'NameAlreadyUsed',
-  PrefixConflict: 'VaultPrefixConflict',
-  NotFound: 'VaultNotFound',
-  Configured: 'VaultConfigured',
-} as const;
-
-export const VAULT_REGISTRY_WORKFLOW_ID = 'vaults';
-
-export function vaultWorkflowId(name: string): string {
-  return `vault/${name}`;
-}
-
-export const vaultStatusQuery = defineQuery<VaultStatus>('vaultStatus');
-export const vaultSpecQuery = defineQuery<VaultCreate>('vaultSpec');
-/** Ends a vault's workflow: sent by the registry when the vault is deleted. */
-export const deleteVaultSignal = defineSignal('delete');
-/** Runs the connectivity test now instead of at the next 5-minute tick. */
-export const revalidateVaultSignal = defineSignal('revalidate');
-
-export const vaultEntriesQuery = defineQuery<VaultEntry[]>('vaults');
-export const registerVaultUpdate = defineUpdate<VaultEntry, [RegisterVaultInput]>('registerVault');
-export const deleteVaultUpdate = defineUpdate<VaultEntry, [{ name: string }]>('deleteVault');
-
 /** The FAQ: "The connectivity test is performed at intervals of 5 minutes." */
 export const VALIDATION_INTERVAL = '5 minutes';
 /** Validation cycles per run before continue-as-new: about ten events each, a day's worth at most. */
 export const CYCLES_PER_RUN = 250;
 /** Registry updates per run before continue-as-new. */
 export const UPDATES_PER_RUN = 500;
-
-/** Vault checks are short and say "unavailable" in their result; a thrown error is the worker's own trouble. */
-const vaultActivityOptions: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
-};
-
-export interface VaultInput {
-  spec: VaultCreate;
-  /** Carried over continue-as-new. */
-  status?: VaultStatus;
-  /** The location was created and claimed by an earlier run. */
-  claimed?: boolean;
-}
 
 /**
  * A backup vault: create and claim its location, then validate it every 5 minutes until deleted.
@@ -121,7 +62,7 @@ export async function VaultWorkflow({
   status: carried,
   claimed: wasClaimed = false,
 }: VaultInput): Promise<VaultStatus> {
-  const vault = proxyActivities<LifecycleActivities>(vaultActivityOptions);
+  const vault = proxyActivities<LifecycleActivities>(vaultCheckActivityOptions);
 
   const status: VaultStatus = carried ?? { phase: 'InProgress', lastValidated: null, message: null };
   let claimed = wasClaimed;
@@ -171,10 +112,6 @@ export async function VaultWorkflow({
   return status;
 }
 
-export interface VaultRegistryInput {
-  vaults?: VaultEntry[];
-}
-
 /**
  * The set of vaults, live and deleted. Creation and deletion are Updates with validators, so a
  * refused request (used name, overlapping prefix, unknown vault) leaves no trace in history.
@@ -214,14 +151,14 @@ export async function VaultRegistryWorkflow({ vaults = [] }: VaultRegistryInput 
           // A vault of that name existed before this registry knew it: the name is used, for good.
           Object.assign(entry, { state: 'deleted', deletedAt: entry.createdAt });
           throw ApplicationFailure.create({
-            type: VaultRegistryError.NameAlreadyUsed,
+            type: ErrorCode.NameAlreadyUsed,
             message: `vault ${entry.name} existed before; the name of a deleted vault cannot be reused`,
             nonRetryable: true,
           });
         }
         entries.delete(entry.name);
         throw ApplicationFailure.create({
-          type: 'Internal',
+          type: ErrorCode.Internal,
           message: `vault ${entry.name} could not be started`,
           cause: err as Error,
         });
@@ -273,7 +210,7 @@ function registrationProblem(
   const existing = entries.get(name);
   if (existing) {
     return ApplicationFailure.create({
-      type: VaultRegistryError.NameAlreadyUsed,
+      type: ErrorCode.NameAlreadyUsed,
       nonRetryable: true,
       message:
         existing.state === 'deleted'
@@ -287,7 +224,7 @@ function registrationProblem(
   const conflict = locationConflict(input.location, live);
   if (conflict)
     return ApplicationFailure.create({
-      type: VaultRegistryError.PrefixConflict,
+      type: ErrorCode.VaultPrefixConflict,
       nonRetryable: true,
       message: conflict,
     });
@@ -297,14 +234,14 @@ function registrationProblem(
 function deletionProblem(entry: VaultEntry | undefined, name: string): ApplicationFailure | undefined {
   if (!entry || entry.state === 'deleted') {
     return ApplicationFailure.create({
-      type: VaultRegistryError.NotFound,
+      type: ErrorCode.VaultNotFound,
       nonRetryable: true,
       message: `vault ${name} not found`,
     });
   }
   if (entry.configured) {
     return ApplicationFailure.create({
-      type: VaultRegistryError.Configured,
+      type: ErrorCode.VaultConfigured,
       nonRetryable: true,
       message: `vault ${name} is preconfigured (config.vaults); remove it from the configuration instead`,
     });

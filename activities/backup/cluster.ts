@@ -1,9 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { BackupCreate } from '../../api/schemas.js';
-import { ErrorCode, messages, type TaskIssue } from '../../lib/errors.js';
+import type { BackupCreate } from '../../domain/backup.js';
+import { ErrorCode, messages } from '../../domain/errors.js';
+import type { TaskIssue } from '../../domain/task.js';
 import type { Logger } from '../../lib/logger.js';
-import { labelFilter, type LabelMatcher } from '../../resources/label-selector.js';
+import { labelFilter, type LabelMatcher } from '../../domain/label-selector.js';
 import {
   kindMayReferenceClusterObjects,
   mayReferenceClusterObjects,
@@ -22,7 +23,8 @@ import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
 import { discoverResources } from '../kube/discovery.js';
 import { itemJson, typeMetaPrefix } from './item-json.js';
 import { ProgressReporter } from '../progress.js';
-import { openVault, type VaultDefinition } from '../vault/open.js';
+import { openVault } from '../../vault/open.js';
+import type { VaultCreate } from '../../domain/vault.js';
 
 export interface BackupPlan {
   namespaces: string[];
@@ -90,7 +92,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
     async backupResources(input: {
       spec: BackupCreate;
       plan: BackupPlan;
-      vault: VaultDefinition;
+      vault: VaultCreate;
       archiveTime: string;
     }): Promise<BackupTaken> {
       const { spec, plan } = input;

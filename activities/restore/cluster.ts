@@ -1,9 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { RestoreCreate } from '../../api/schemas.js';
-import { ErrorCode, messages, type TaskIssue } from '../../lib/errors.js';
+import type { RestoreCreate, RestoreItem } from '../../domain/restore.js';
+import { ErrorCode, messages } from '../../domain/errors.js';
+import type { TaskIssue } from '../../domain/task.js';
 import type { Logger } from '../../lib/logger.js';
 import { chooseRestoreVersion, type ServedVersions } from '../../resources/api-versions.js';
-import { labelFilter } from '../../resources/label-selector.js';
+import { labelFilter } from '../../domain/label-selector.js';
 import { isNamespaceSelected, resolveResourceName } from '../../resources/selection.js';
 import { groupResource, splitGroupResource, type ApiResourceType, type KubeObject } from '../../resources/types.js';
 import {
@@ -14,15 +15,15 @@ import {
   type RestoreContext,
 } from '../../restore-actions/index.js';
 import { parseResourceModifiers } from '../../restore-actions/resource-modifiers.js';
-import type { RestoreItem } from '../../vault/restore-items.js';
 import { addResult, emptyResults } from '../../vault/results.js';
 import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
 import { discoverResources } from '../kube/discovery.js';
 import { ProgressReporter } from '../progress.js';
-import { openVault, type VaultDefinition } from '../vault/open.js';
+import { openVault } from '../../vault/open.js';
 import { readBackupContents, type StoredObject } from './backup-contents.js';
 import { sameAsExisting } from './compare.js';
 import { isReady, readinessOf, type ReadinessCheck } from './readiness.js';
+import type { VaultCreate } from '../../domain/vault.js';
 
 /** Labels every restored object carries (Velero's keys, so tools that know Velero find them). */
 export const RESTORE_NAME_LABEL = 'velero.io/restore-name';
@@ -62,7 +63,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
      * in the vault. Idempotent: a retry after a crash finds what the first attempt created (by its
      * restore label) and reports it as created, so the cluster ends as after an undisturbed run.
      */
-    async restoreResources(input: { spec: RestoreCreate; vault: VaultDefinition }): Promise<RestoreDone> {
+    async restoreResources(input: { spec: RestoreCreate; vault: VaultCreate }): Promise<RestoreDone> {
       const { spec } = input;
       const log = deps.logger.child({ restore: spec.name, backup: spec.backupName, cluster: deps.cluster });
       const store = openVault(input.vault, deps.vaultRoot);
@@ -152,8 +153,8 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
         done++;
         const what = `${groupResource(item.group, item.resource)} ${item.namespace ? `${item.namespace}/` : ''}${item.name}`;
         if (item.outcome === 'failed') {
-          errors.push({ code: item.code ?? ErrorCode.ItemFailed, message: `${what}: ${item.message}`, item: what });
-          addResult(results.errors, targetNs, `${what}: ${item.message}`);
+          errors.push({ code: item.code ?? ErrorCode.ItemFailed, message: `${what}: ${item.reason}`, item: what });
+          addResult(results.errors, targetNs, `${what}: ${item.reason}`);
         }
         if (done % 50 === 0 || done === total) progress.report({ totalItems: total, itemsRestored: done });
       };
@@ -181,7 +182,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
               version: stored.preferred ?? '',
               outcome: 'failed',
               code: ErrorCode.NoCommonApiVersion,
-              message: choice.error,
+              reason: choice.error,
             },
             targetNs,
           );
@@ -192,10 +193,10 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
         for (const w of prepared.warnings) warn(what, w, targetNs);
         if (prepared.error)
           return record(
-            { ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: prepared.error },
+            { ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, reason: prepared.error },
             targetNs,
           );
-        if (prepared.skip) return record({ ...base, version, outcome: 'skipped', message: prepared.reason }, targetNs);
+        if (prepared.skip) return record({ ...base, version, outcome: 'skipped', reason: prepared.reason }, targetNs);
         const object = prepared.object;
         // Mappings may rename the object itself (a Namespace under namespaceMapping).
         base.name = object.metadata.name;
@@ -209,7 +210,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
         } catch (err) {
           if (!(err instanceof KubeApiError && err.status === 409 && err.reason === 'AlreadyExists')) {
             return record(
-              { ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: errorText(err) },
+              { ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, reason: errorText(err) },
               targetNs,
             );
           }
@@ -222,7 +223,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
             return record({ ...base, version, outcome: 'created' }, targetNs);
           if (sameAsExisting(object, existing, [RESTORE_NAME_LABEL, BACKUP_NAME_LABEL])) {
             return record(
-              { ...base, version, outcome: 'skipped', message: 'already exists in the cluster and is identical' },
+              { ...base, version, outcome: 'skipped', reason: 'already exists in the cluster and is identical' },
               targetNs,
             );
           }
@@ -245,13 +246,13 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
               ...base,
               version,
               outcome: 'skipped',
-              message: 'already exists and differs from the backup; left unchanged',
+              reason: 'already exists and differs from the backup; left unchanged',
             },
             targetNs,
           );
         } catch (err) {
           return record(
-            { ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, message: errorText(err) },
+            { ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, reason: errorText(err) },
             targetNs,
           );
         }

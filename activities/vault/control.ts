@@ -1,17 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { BackupCreate } from '../../api/schemas.js';
-import { ErrorCode, messages } from '../../lib/errors.js';
+import type { BackupCreate } from '../../domain/backup.js';
+import { ErrorCode, messages } from '../../domain/errors.js';
 import { parseGoDuration } from '../../lib/duration.js';
 import type { Logger } from '../../lib/logger.js';
 import { isRestorable, newBackupMetadata } from '../../vault/backup-metadata.js';
-import type { TaskStatus } from '../../workflows/task-status.js';
-import { openVault, type VaultDefinition } from './open.js';
-
-/** Where vault definitions come from (configuration, and vaults created through the API). */
-export interface VaultRegistry {
-  get(name: string): Promise<VaultDefinition | undefined>;
-  list(): Promise<VaultDefinition[]>;
-}
+import type { TaskStatus } from '../../domain/task.js';
+import { openVault, type VaultRegistry } from '../../vault/open.js';
+import type { VaultCreate } from '../../domain/vault.js';
 
 export interface VaultDeps {
   vaults: VaultRegistry;
@@ -21,7 +16,7 @@ export interface VaultDeps {
 
 /** Activities on the control queue that read and write the vault's bookkeeping. */
 export function createVaultActivities(deps: VaultDeps) {
-  const resolveVault = async (name: string): Promise<VaultDefinition> => {
+  const resolveVault = async (name: string): Promise<VaultCreate> => {
     const vault = await deps.vaults.get(name);
     if (!vault) {
       throw ApplicationFailure.nonRetryable(
@@ -35,7 +30,7 @@ export function createVaultActivities(deps: VaultDeps) {
 
   return {
     /** The FAQ's checks before any work: the vault is reachable, and the name is free in it. */
-    async prepareBackup(input: { backup: string; vault: string }): Promise<{ vault: VaultDefinition }> {
+    async prepareBackup(input: { backup: string; vault: string }): Promise<{ vault: VaultCreate }> {
       const vault = await resolveVault(input.vault);
       const s = openVault(vault, deps.vaultRoot);
       const valid = await s.validate();
@@ -51,7 +46,7 @@ export function createVaultActivities(deps: VaultDeps) {
     },
 
     /** Writes velero-backup.json, the commit record: from now on the backup is listed and restorable. */
-    async commitBackup(input: { vault: VaultDefinition; spec: BackupCreate; status: TaskStatus }): Promise<void> {
+    async commitBackup(input: { vault: VaultCreate; spec: BackupCreate; status: TaskStatus }): Promise<void> {
       const { spec, status } = input;
       const completion = status.completionTimestamp ?? new Date().toISOString();
       const metadata = newBackupMetadata({
@@ -84,7 +79,7 @@ export function createVaultActivities(deps: VaultDeps) {
      * Finds the vault holding a completed backup of that name. In-progress and failed backups are
      * never offered for restore (FAQ "no existing backup can be selected").
      */
-    async locateBackup(input: { backup: string; vault?: string }): Promise<{ vault: VaultDefinition }> {
+    async locateBackup(input: { backup: string; vault?: string }): Promise<{ vault: VaultCreate }> {
       const candidates = input.vault ? [await resolveVault(input.vault)] : await deps.vaults.list();
       for (const vault of candidates) {
         const s = openVault(vault, deps.vaultRoot);

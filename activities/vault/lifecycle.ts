@@ -1,16 +1,16 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { ErrorCode, messages } from '../../lib/errors.js';
+import { ErrorCode, messages } from '../../domain/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { planScheduleId } from '../../schedules/backup-plans.js';
+import { planScheduleId } from '../../temporal/workflow-ids.js';
 import { isObjectNotFound } from '../../vault/backend.js';
 import { BackupAnnotation, deletedByCluster } from '../../vault/backup-metadata.js';
 import { FilesystemObjectStore } from '../../vault/filesystem.js';
 import { claimLocation, parseVaultMarker, serializeVaultMarker, type VaultMarker } from '../../vault/marker.js';
 import { BackupStoreError, type BackupStore } from '../../vault/store.js';
-import type { VaultRegistry } from './control.js';
-import { openVault, type VaultDefinition } from './open.js';
+import { type VaultRegistry, openVault } from '../../vault/open.js';
+import type { VaultCreate } from '../../domain/vault.js';
 
 // Activities of the lifecycle workflows (vault validation, delete requests, retention), on the
 // control queue: they read and write the vault and Temporal's own records, never a cluster.
@@ -45,8 +45,8 @@ const MAX_RESTORES_PER_BACKUP = 1000;
 
 export function createLifecycleActivities(deps: LifecycleDeps) {
   const root = deps.vaultRoot ?? process.cwd();
-  const open = (spec: VaultDefinition): BackupStore => openVault(spec, root);
-  const resolveVault = async (name: string): Promise<VaultDefinition> => {
+  const open = (spec: VaultCreate): BackupStore => openVault(spec, root);
+  const resolveVault = async (name: string): Promise<VaultCreate> => {
     const vault = await deps.vaults.get(name);
     if (!vault)
       throw ApplicationFailure.nonRetryable(
@@ -61,7 +61,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
      * Creates the vault's location (a filesystem vault's directory: making the bucket) and claims it
      * with the marker file. Refuses a location another live vault owns and a name retired there.
      */
-    async initVault(input: { spec: VaultDefinition }): Promise<VaultCheck> {
+    async initVault(input: { spec: VaultCreate }): Promise<VaultCheck> {
       const { spec } = input;
       try {
         if (spec.backend === 'filesystem') await FilesystemObjectStore.create(filesystemPath(spec, root));
@@ -81,7 +81,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
      * The connectivity test: the store answers, holds nothing at the top level but the backup
      * center's (Velero's) directories, and its marker still names this vault.
      */
-    async validateVault(input: { spec: VaultDefinition }): Promise<VaultCheck> {
+    async validateVault(input: { spec: VaultCreate }): Promise<VaultCheck> {
       const { spec } = input;
       try {
         const store = open(spec);
@@ -98,7 +98,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
     },
 
     /** Stamps the marker of a deleted vault, so the storage itself remembers the retired name. */
-    async retireVault(input: { spec: VaultDefinition }): Promise<void> {
+    async retireVault(input: { spec: VaultCreate }): Promise<void> {
       const store = open(input.spec);
       const marker = await readMarker(store);
       if (marker === undefined || marker.name !== input.spec.name || marker.deletedAt !== undefined) return;
@@ -224,7 +224,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
 
 export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
 
-function filesystemPath(spec: VaultDefinition, root: string): string {
+function filesystemPath(spec: VaultCreate, root: string): string {
   const path = spec.path ?? '';
   return isAbsolute(path) ? path : resolve(root, path);
 }

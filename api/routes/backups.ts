@@ -14,7 +14,7 @@ import { createGunzip } from 'node:zlib';
 import { Router, type Response } from 'express';
 import { isObjectNotFound } from '../../vault/backend.js';
 import type { Results } from '../../vault/results.js';
-import { BackupNameKey, ClusterKey, PhaseKey, VaultKey } from '../../lib/search-attributes.js';
+import { BackupNameKey, ClusterKey, PhaseKey, VaultKey } from '../../temporal/search-attributes.js';
 import {
   backupFromVelero,
   findBackup,
@@ -27,15 +27,9 @@ import type { ApiDeps } from '../deps.js';
 import type { ApiMetrics } from '../metrics.js';
 import { badRequest, conflict, HttpProblem, notFound } from '../problem.js';
 import { requestLogger } from '../request-log.js';
-import {
-  BackupCreateSchema,
-  BackupListQuerySchema,
-  ObjectNameParamsSchema,
-  type Backup,
-  type BackupCreate,
-  type BackupListQuery,
-  type FieldError,
-} from '../schemas.js';
+import { BackupListQuerySchema, ObjectNameParamsSchema, type BackupListQuery } from '../schemas.js';
+import { type FieldError, validate } from '../../domain/validation.js';
+import { BackupCreateSchema, type Backup, type BackupCreate } from '../../domain/backup.js';
 import {
   listExecutions,
   mapLimit,
@@ -43,14 +37,13 @@ import {
   snapshotOf,
   specWithoutName,
   startTask,
-  taskNameFromWorkflowId,
-  taskWorkflowId,
   temporalUiLink,
   toBackupStatus,
   type TaskSnapshot,
   startedStatus,
 } from '../tasks.js';
-import { validate, validateParams, validateQuery, missingBody } from '../validate.js';
+import { taskNameFromWorkflowId, taskWorkflowId } from '../../temporal/workflow-ids.js';
+import { validateParams, validateQuery, missingBody } from '../validate.js';
 import { startDeleteRequest } from './delete-requests.js';
 
 export interface BackupsRouterOptions {

@@ -5,13 +5,15 @@
 
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { agentConnected } from '../../activities/agents.js';
-import type { ClusterInfo } from '../../activities/cluster-info.js';
-import { TaskTypeKey } from '../../lib/search-attributes.js';
-import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { agentConnected } from '../../clients/agents.js';
+import type { ClusterInfo } from '../../temporal/workflow-inputs.js';
+import { TaskTypeKey } from '../../temporal/search-attributes.js';
+import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
+import { WorkflowType } from '../../temporal/workflow-ids.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../problem.js';
-import { NameParamsSchema, type Cluster, type ClusterStatus } from '../schemas.js';
+import { NameParamsSchema } from '../schemas.js';
+import type { Cluster, ClusterStatus } from '../../domain/cluster.js';
 import { mapLimit } from '../tasks.js';
 import { validateParams } from '../validate.js';
 
@@ -82,7 +84,7 @@ export class ClusterProber {
     }
     if (!connected) return disconnectedStatus();
     try {
-      const handle = await client.workflow.start('ClusterProbeWorkflow', {
+      const handle = await client.workflow.start(WorkflowType.ClusterProbe, {
         taskQueue: CONTROL_TASK_QUEUE,
         workflowId: `probe/${cluster}/${randomUUID()}`,
         args: [{ cluster }],

@@ -6,8 +6,10 @@
 import { Router } from 'express';
 import { badRequest } from '../problem.js';
 import { notBuilt } from '../problems-extra.js';
-import { BackupNameParamsSchema, ConversionCreateSchema } from '../schemas.js';
-import { validate, validateParams, missingBody } from '../validate.js';
+import { BackupNameParamsSchema } from '../schemas.js';
+import { ConversionCreateSchema } from '../../domain/conversion.js';
+import { validateParams, missingBody } from '../validate.js';
+import { validate } from '../../domain/validation.js';
 
 export const CONVERSIONS_NOT_BUILT =
   'StorageClass conversion (ConvertWorkflow) is not built yet: it needs volume data in backups (AppAndPvBackup), which is not built either';

@@ -17,22 +17,24 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/client';
 import { Router } from 'express';
-import { BackupNameKey, TaskTypeKey } from '../../lib/search-attributes.js';
-import { describeBackupPlan } from '../../schedules/backup-plans.js';
-import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
-import { deleteWorkflowId, type DeleteInput, type DeleteRequestSpec } from '../../workflows/delete.js';
+import { BackupNameKey, TaskTypeKey } from '../../temporal/search-attributes.js';
+import { describeBackupPlan } from '../../clients/backup-plans.js';
+import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
+import { deleteWorkflowId, WorkflowType } from '../../temporal/workflow-ids.js';
+import type { DeleteInput } from '../../temporal/workflow-inputs.js';
+import {
+  type DeleteRequestCreate as DeleteRequestSpec,
+  DeleteObjectTypeSchema,
+  DeleteRequestCreateSchema,
+  type DeleteObjectType,
+  type DeleteRequest,
+  type DeleteRequestCreate,
+} from '../../domain/delete-request.js';
 import { openStore } from '../backup-view.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, notFound } from '../problem.js';
 import { notBuilt } from '../problems-extra.js';
-import {
-  DeleteObjectTypeSchema,
-  DeleteRequestCreateSchema,
-  ObjectNameParamsSchema,
-  type DeleteObjectType,
-  type DeleteRequest,
-  type DeleteRequestCreate,
-} from '../schemas.js';
+import { ObjectNameParamsSchema } from '../schemas.js';
 import { readTask, temporalUiLink, toDeleteRequestStatus } from '../tasks.js';
 import { validateBody, validateParams } from '../validate.js';
 
@@ -70,7 +72,7 @@ export async function startDeleteRequest(deps: ApiDeps, request: DeleteRequestCr
   const input: DeleteInput = { spec };
   let runId: string;
   try {
-    const handle = await deps.client.workflow.start('DeleteWorkflow', {
+    const handle = await deps.client.workflow.start(WorkflowType.Delete, {
       taskQueue: CONTROL_TASK_QUEUE,
       workflowId,
       // A finished request may be repeated; a running one may not.

@@ -3,30 +3,26 @@
 
 import { Router } from 'express';
 import { isRestorable } from '../../vault/backup-metadata.js';
-import { BackupNameKey, ClusterKey, PhaseKey, VaultKey } from '../../lib/search-attributes.js';
-import { findBackup, openStore, restoreItemFromStored } from '../backup-view.js';
+import { BackupNameKey, ClusterKey, PhaseKey, VaultKey } from '../../temporal/search-attributes.js';
+import { findBackup, openStore } from '../backup-view.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiMetrics } from '../metrics.js';
 import { badRequest, conflict, HttpProblem, notFound } from '../problem.js';
 import { requestLogger } from '../request-log.js';
-import {
-  NameParamsSchema,
-  RestoreCreateSchema,
-  type FieldError,
-  type Restore,
-  type RestoreCreate,
-} from '../schemas.js';
+import { NameParamsSchema } from '../schemas.js';
+import { type FieldError, validate } from '../../domain/validation.js';
+import { RestoreCreateSchema, type Restore, type RestoreCreate } from '../../domain/restore.js';
 import {
   readTask,
   specWithoutName,
   startTask,
-  taskWorkflowId,
   temporalUiLink,
   toRestoreStatus,
   type TaskSnapshot,
   startedStatus,
 } from '../tasks.js';
-import { validate, validateParams, missingBody } from '../validate.js';
+import { taskWorkflowId } from '../../temporal/workflow-ids.js';
+import { validateParams, missingBody } from '../validate.js';
 import { clusterProblem } from './backups.js';
 
 export interface RestoresRouterOptions {
@@ -127,7 +123,7 @@ export function restoresRouter(deps: ApiDeps, options: RestoresRouterOptions = {
     if (vault) store = openStore(deps, vault, log);
     else if (backupName !== undefined) store = (await findBackup(deps, backupName, { log }))?.store;
     const items = store ? await store.getRestoreItems(name) : undefined;
-    res.json({ items: (items ?? []).map(restoreItemFromStored) });
+    res.json({ items: items ?? [] });
   });
 
   return router;

@@ -11,10 +11,11 @@ import {
   describeBackupPlan,
   listBackupPlans,
   type PlanAction,
-} from '../../schedules/backup-plans.js';
+} from '../../clients/backup-plans.js';
 import type { ApiDeps } from '../deps.js';
 import { badRequest, conflict, notFound } from '../problem.js';
-import { NameParamsSchema, ScheduleCreateSchema, type Schedule, type ScheduleCreate } from '../schemas.js';
+import { NameParamsSchema } from '../schemas.js';
+import { ScheduleCreateSchema, type Schedule, type ScheduleCreate } from '../../domain/backup-plan.js';
 import { taskOptionsFromConfig } from '../tasks.js';
 import { validateBody, validateParams } from '../validate.js';
 import { backupReferenceErrors } from './backups.js';

@@ -13,13 +13,13 @@ import {
   registryRefusal,
   vaultEntries,
   vaultStatus,
-} from '../../activities/vault/registry.js';
-import type { VaultDefinition } from '../../activities/vault/open.js';
-import { locationConflict, vaultLocation } from '../../vault/locations.js';
-import { VaultRegistryError, type VaultStatus } from '../../workflows/vault.js';
+} from '../../clients/vault-registry.js';
+import { locationConflict, vaultLocation } from '../../domain/vault-location.js';
+import { ErrorCode } from '../../domain/errors.js';
+import { type VaultStatus, VaultCreateSchema, type Vault, type VaultCreate } from '../../domain/vault.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, HttpProblem, notFound } from '../problem.js';
-import { NameParamsSchema, VaultCreateSchema, type Vault, type VaultCreate } from '../schemas.js';
+import { NameParamsSchema } from '../schemas.js';
 import { mapLimit } from '../tasks.js';
 import { validateBody, validateParams } from '../validate.js';
 
@@ -39,13 +39,13 @@ class MethodNotAllowed extends HttpProblem {
 
 const NOT_VALIDATED: VaultStatus = { phase: 'InProgress', lastValidated: null, message: null };
 
-function toVault(spec: VaultDefinition, status: VaultStatus | undefined): Vault {
+function toVault(spec: VaultCreate, status: VaultStatus | undefined): Vault {
   const { name, ...rest } = spec;
   return { name, spec: rest, status: status ?? NOT_VALIDATED };
 }
 
 /** Every live vault: configured ones first by name, then those created through the API. */
-async function liveVaults(deps: ApiDeps): Promise<VaultDefinition[]> {
+async function liveVaults(deps: ApiDeps): Promise<VaultCreate[]> {
   const configured = deps.config.vaults;
   const names = new Set(configured.map((v) => v.name));
   const registered = (await vaultEntries(deps.client))
@@ -76,8 +76,8 @@ export function vaultsRouter(deps: ApiDeps): Router {
       res.status(201).location(`/v1/vaults/${entry.name}`).json(toVault(entry.spec, NOT_VALIDATED));
     } catch (err) {
       const refusal = registryRefusal(err);
-      if (refusal?.type === VaultRegistryError.NameAlreadyUsed) throw conflict(refusal.message);
-      if (refusal?.type === VaultRegistryError.PrefixConflict) throw prefixConflict(refusal.message);
+      if (refusal?.type === ErrorCode.NameAlreadyUsed) throw conflict(refusal.message);
+      if (refusal?.type === ErrorCode.VaultPrefixConflict) throw prefixConflict(refusal.message);
       throw err;
     }
   });
@@ -106,8 +106,8 @@ export function vaultsRouter(deps: ApiDeps): Router {
       res.status(202).json(toVault(entry.spec, status));
     } catch (err) {
       const refusal = registryRefusal(err);
-      if (refusal?.type === VaultRegistryError.NotFound) throw notFound('vault', name);
-      if (refusal?.type === VaultRegistryError.Configured) throw conflict(refusal.message);
+      if (refusal?.type === ErrorCode.VaultNotFound) throw notFound('vault', name);
+      if (refusal?.type === ErrorCode.VaultConfigured) throw conflict(refusal.message);
       throw err;
     }
   });

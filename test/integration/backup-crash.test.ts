@@ -1,19 +1,19 @@
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackupCreate } from '../../api/schemas.js';
+import type { BackupCreate } from '../../domain/backup.js';
 import { createAgentActivities } from '../../activities/agents.js';
 import { createVaultActivities } from '../../activities/vault/control.js';
-import type { VaultDefinition } from '../../activities/vault/open.js';
 import type { BackupStore } from '../../vault/store.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
-import { defaultTaskOptions } from '../../workflows/task-options.js';
-import { statusQuery } from '../../workflows/task-status.js';
+import { defaultTaskOptions } from '../../temporal/activity-options.js';
+import { statusQuery } from '../../temporal/messages.js';
 import { createControlWorker } from '../../workers/control.js';
-import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
 import { configMapsBackup, createConfigMaps } from './kube-apply.js';
 import { killAgent, maxActivityAttempt, startAgentProcess } from './agent-spawn.js';
 import { testVault, kube, logger, nativeConnection, recordHistory, temporalClient, uniqueName } from './harness.js';
+import type { VaultCreate } from '../../domain/vault.js';
 
 // 10,000 ConfigMaps: the size at which the history bound is checked, and long enough to kill an agent mid-list.
 const COUNT = 10_000;
@@ -24,7 +24,7 @@ describe('a backup survives its agent being killed, and its history stays small'
   let connection: NativeConnection;
   let control: Worker;
   let controlRun: Promise<void>;
-  let vault: VaultDefinition;
+  let vault: VaultCreate;
   let store: BackupStore;
   const ns = uniqueName('bulk');
   const spec = (name: string): BackupCreate => configMapsBackup(name, 'a', vault.name, ns);

@@ -1,17 +1,17 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackupCreate } from '../../api/schemas.js';
-import type { VaultDefinition } from '../../activities/vault/open.js';
+import type { BackupCreate } from '../../domain/backup.js';
 import type { BackupStore } from '../../vault/store.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
-import { defaultTaskOptions } from '../../workflows/task-options.js';
-import type { TaskStatus } from '../../workflows/task-status.js';
-import { clusterTaskQueue, CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { defaultTaskOptions } from '../../temporal/activity-options.js';
+import type { TaskStatus } from '../../domain/task.js';
+import { clusterTaskQueue, CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
 import type { KubeObject } from '../../resources/types.js';
 import { crd, shopApp, sourceStorageClass, widgetCrd } from '../fixtures/app.js';
 import { applyAll } from './kube-apply.js';
 import { testVault, kube, recordHistory, uniqueName, startTestSystem, type TestSystem } from './harness.js';
+import type { VaultCreate } from '../../domain/vault.js';
 
 const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 10 };
 
@@ -19,7 +19,7 @@ describe('BackupWorkflow against a real control plane', () => {
   let client: Client;
   let system: TestSystem;
   let connection: NativeConnection;
-  let vault: VaultDefinition;
+  let vault: VaultCreate;
   let store: BackupStore;
   const ns = uniqueName('shop');
 

@@ -9,13 +9,13 @@ import { createAgentActivities } from '../../activities/agents.js';
 import { createVaultActivities } from '../../activities/vault/control.js';
 import { Context } from '@temporalio/activity';
 import { createLifecycleActivities } from '../../activities/vault/lifecycle.js';
-import { createTemporalVaultRegistry } from '../../activities/vault/registry.js';
-import type { VaultDefinition } from '../../activities/vault/open.js';
+import { createTemporalVaultRegistry } from '../../clients/vault-registry.js';
 import { createClusterAgent } from '../../workers/cluster-agent.js';
 import { createControlWorker } from '../../workers/control.js';
 import { createLogger } from '../../lib/logger.js';
 import { FilesystemObjectStore } from '../../vault/filesystem.js';
 import { BackupStore } from '../../vault/store.js';
+import type { VaultCreate } from '../../domain/vault.js';
 
 export const logger = createLogger('test');
 
@@ -75,7 +75,7 @@ export async function startWorkers(opts: {
   connection: NativeConnection;
   namespace: string;
   clusters: Array<'a' | 'b'>;
-  vaults: VaultDefinition[];
+  vaults: VaultCreate[];
 }): Promise<Worker[]> {
   // Configured vaults first, then those created through the API (the registry workflow), as in production.
   const vaults = createTemporalVaultRegistry({ configured: opts.vaults, client: () => Context.current().client });
@@ -105,8 +105,8 @@ export async function startWorkers(opts: {
 }
 
 /** A fresh filesystem vault in the run's work directory, and a store to look into it as a user would. */
-export function testVault(): { vault: VaultDefinition; store: BackupStore } {
-  const vault: VaultDefinition = {
+export function testVault(): { vault: VaultCreate; store: BackupStore } {
+  const vault: VaultCreate = {
     name: uniqueName('vault'),
     backend: 'filesystem',
     path: mkdtempSync(join(inject('workDir'), 'vault-')),
@@ -123,7 +123,7 @@ export interface TestSystem {
 
 export async function startTestSystem(opts: {
   clusters: Array<'a' | 'b'>;
-  vaults: VaultDefinition[];
+  vaults: VaultCreate[];
 }): Promise<TestSystem> {
   const { client, close } = await temporalClient();
   const connection = await nativeConnection();

@@ -1,5 +1,5 @@
 import { KubeApiError, resourcePath, type KubeClient } from '../../activities/kube/client.js';
-import type { BackupCreate } from '../../api/schemas.js';
+import type { BackupCreate } from '../../domain/backup.js';
 import type { KubeObject } from '../../resources/types.js';
 
 const plurals: Record<string, string> = {

@@ -3,30 +3,31 @@ import { dirname, join } from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeApiError } from '../../activities/kube/client.js';
-import type { VaultDefinition } from '../../activities/vault/open.js';
 import {
   createTemporalVaultRegistry,
   registerConfiguredVaults,
   revalidateVault,
-} from '../../activities/vault/registry.js';
+} from '../../clients/vault-registry.js';
 import { hashToken } from '../../api/auth.js';
 import type { ApiDeps } from '../../api/deps.js';
-import type { BackupCreate, DeleteRequest, Schedule, Vault } from '../../api/schemas.js';
+import type { BackupCreate } from '../../domain/backup.js';
+import type { DeleteRequest } from '../../domain/delete-request.js';
+import type { Schedule } from '../../domain/backup-plan.js';
+import type { Vault, VaultCreate } from '../../domain/vault.js';
 import { createApp } from '../../api/server.js';
 import { inject as request, type InjectResponse } from '../../api/testing/inject.js';
 import { ConfigSchema } from '../../config/schema.js';
-import { planScheduleId } from '../../schedules/backup-plans.js';
-import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../../schedules/retention.js';
+import { planScheduleId, RETENTION_SCHEDULE_ID, vaultWorkflowId } from '../../temporal/workflow-ids.js';
+import { ensureRetentionSchedule } from '../../clients/retention-schedule.js';
 import { FilesystemObjectStore } from '../../vault/filesystem.js';
 import { parseVaultMarker } from '../../vault/marker.js';
 import { BackupStore } from '../../vault/store.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
 import { RestoreWorkflow } from '../../workflows/restore.js';
 import { RetentionWorkflow } from '../../workflows/retention.js';
-import { defaultTaskOptions } from '../../workflows/task-options.js';
-import type { TaskStatus } from '../../workflows/task-status.js';
-import { vaultWorkflowId } from '../../workflows/vault.js';
-import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { defaultTaskOptions } from '../../temporal/activity-options.js';
+import type { TaskStatus } from '../../domain/task.js';
+import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
 import { applyAll } from './kube-apply.js';
 import { kube, logger, recordHistory, uniqueName, startTestSystem, type TestSystem } from './harness.js';
 
@@ -54,7 +55,7 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
   let app: ReturnType<typeof createApp>;
   const workDir = inject('workDir');
   const ns = uniqueName('life');
-  const configured: VaultDefinition = {
+  const configured: VaultCreate = {
     name: uniqueName('cfg'),
     backend: 'filesystem',
     path: mkdtempSync(join(workDir, 'cfg-')),

@@ -1,18 +1,19 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackupCreate, RestoreCreate } from '../../api/schemas.js';
+import type { BackupCreate } from '../../domain/backup.js';
+import type { RestoreCreate } from '../../domain/restore.js';
 import type { KubeClient } from '../../activities/kube/client.js';
-import type { VaultDefinition } from '../../activities/vault/open.js';
 import type { KubeObject } from '../../resources/types.js';
 import type { BackupStore } from '../../vault/store.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
 import { RestoreWorkflow } from '../../workflows/restore.js';
-import { defaultTaskOptions } from '../../workflows/task-options.js';
-import type { TaskStatus } from '../../workflows/task-status.js';
-import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { defaultTaskOptions } from '../../temporal/activity-options.js';
+import type { TaskStatus } from '../../domain/task.js';
+import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
 import { applyAll, createConfigMaps } from './kube-apply.js';
 import { killAgent, maxActivityAttempt, startAgentProcess } from './agent-spawn.js';
 import { testVault, kube, recordHistory, uniqueName, startTestSystem, type TestSystem } from './harness.js';
+import type { VaultCreate } from '../../domain/vault.js';
 
 const COUNT = 3000;
 const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 5, resourceReadyTimeoutMinutes: 0.2 };
@@ -20,7 +21,7 @@ const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 5, resourceRea
 describe('restore: a killed agent, and objects that must become ready again', () => {
   let client: Client;
   let system: TestSystem;
-  let vault: VaultDefinition;
+  let vault: VaultCreate;
   let store: BackupStore;
   let a: KubeClient;
   let b: KubeClient;

@@ -1,17 +1,18 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackupCreate, RestoreCreate } from '../../api/schemas.js';
+import type { BackupCreate } from '../../domain/backup.js';
+import type { RestoreCreate } from '../../domain/restore.js';
 import type { KubeClient } from '../../activities/kube/client.js';
-import type { VaultDefinition } from '../../activities/vault/open.js';
 import type { KubeObject } from '../../resources/types.js';
 import type { BackupStore } from '../../vault/store.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
 import { RestoreWorkflow } from '../../workflows/restore.js';
-import { defaultTaskOptions } from '../../workflows/task-options.js';
-import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { defaultTaskOptions } from '../../temporal/activity-options.js';
+import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
 import { crd, shopApp, sourceStorageClass, targetDiskStorageClass, widgetCrd } from '../fixtures/app.js';
 import { applyAll } from './kube-apply.js';
 import { testVault, kube, recordHistory, uniqueName, startTestSystem, type TestSystem } from './harness.js';
+import type { VaultCreate } from '../../domain/vault.js';
 
 const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 10, resourceReadyTimeoutMinutes: 1 };
 
@@ -51,7 +52,7 @@ const TYPES = [
 describe('RestoreWorkflow: round trips between two real control planes', () => {
   let client: Client;
   let system: TestSystem;
-  let vault: VaultDefinition;
+  let vault: VaultCreate;
   let store: BackupStore;
   let a: KubeClient;
   let b: KubeClient;
@@ -138,8 +139,8 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
     expect(result.phase).toBe('PartiallyFailed');
     const failed = items.filter((i) => i.outcome === 'failed');
     expect(failed.map((i) => `${i.resource}/${i.name}`)).toEqual(['gizmos/z1']);
-    expect(failed[0]!.message).toMatch(/example.com\/v2/);
-    expect(failed[0]!.message).toMatch(/example.com\/v1/);
+    expect(failed[0]!.reason).toMatch(/example.com\/v2/);
+    expect(failed[0]!.reason).toMatch(/example.com\/v1/);
 
     for (const t of TYPES) {
       const [src, dst] = await Promise.all([list(a, t.replace('NS', ns)), list(b, t.replace('NS', ns))]);
@@ -163,7 +164,7 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
       (i) => i.outcome === 'skipped' && (i.resource === 'replicasets' || i.resource === 'pods'),
     );
     expect(skipped.length).toBeGreaterThanOrEqual(3);
-    expect(skipped.every((i) => /owned by/.test(i.message ?? ''))).toBe(true);
+    expect(skipped.every((i) => /owned by/.test(i.reason ?? ''))).toBe(true);
     let rs: KubeObject[] = [];
     let pods: KubeObject[] = [];
     for (let i = 0; i < 100; i++) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClusterProbeWorkflow } from '../../workflows/cluster-probe.js';
 import { createControlWorker } from '../../workers/control.js';
 import { createClusterAgent } from '../../workers/cluster-agent.js';
-import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
 import { kube, logger, nativeConnection, recordHistory, temporalClient, uniqueName, withWorkers } from './harness.js';
 
 describe('the chain: workflow on the dev server, activity on a per-cluster queue, real control plane', () => {

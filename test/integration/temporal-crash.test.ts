@@ -5,11 +5,11 @@ import { describe, expect, inject, it } from 'vitest';
 import { startTemporal } from '../../servers/temporal.js';
 import { toolPaths } from '../../servers/tools.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
-import { defaultTaskOptions } from '../../workflows/task-options.js';
+import { defaultTaskOptions } from '../../temporal/activity-options.js';
 import { createClusterAgent } from '../../workers/cluster-agent.js';
 import { createControlActivities } from '../../workers/control-activities.js';
 import { createControlWorker } from '../../workers/control.js';
-import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
 import { configMapsBackup, createConfigMaps } from './kube-apply.js';
 import { kube, logger, testVault, uniqueName } from './harness.js';
 

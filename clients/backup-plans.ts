@@ -10,23 +10,14 @@ import {
   type ScheduleDescription,
   type ScheduleHandle,
 } from '@temporalio/client';
-import type { BackupSpec, Schedule, ScheduleCreate } from '../api/schemas.js';
-import { BackupNameKey } from '../lib/search-attributes.js';
-import { CONTROL_TASK_QUEUE } from '../workers/task-queues.js';
-import type { ScheduledBackupInput } from '../workflows/scheduled-backup.js';
-import type { TaskOptions } from '../workflows/task-options.js';
-import { backupNameFor, parseScheduleSpec } from './schedule-spec.js';
-
-export const PLAN_SCHEDULE_PREFIX = 'plan/';
-
-export function planScheduleId(plan: string): string {
-  return `${PLAN_SCHEDULE_PREFIX}${plan}`;
-}
-
-/** The plan name of a backup plan's schedule id, or undefined for other schedules (`gc/retention`). */
-export function planNameOf(scheduleId: string): string | undefined {
-  return scheduleId.startsWith(PLAN_SCHEDULE_PREFIX) ? scheduleId.slice(PLAN_SCHEDULE_PREFIX.length) : undefined;
-}
+import type { BackupSpec } from '../domain/backup.js';
+import type { Schedule, ScheduleCreate } from '../domain/backup-plan.js';
+import { BackupNameKey } from '../temporal/search-attributes.js';
+import { CONTROL_TASK_QUEUE } from '../temporal/task-queues.js';
+import { planNameOf, planScheduleId, WorkflowType } from '../temporal/workflow-ids.js';
+import type { ScheduledBackupInput } from '../temporal/workflow-inputs.js';
+import type { TaskOptions } from '../temporal/activity-options.js';
+import { backupNameFor, parseScheduleSpec } from '../domain/schedule-expression.js';
 
 /**
  * Creates plan `plan.name`. A scheduled run is skipped while the previous one still runs (overlap
@@ -45,7 +36,7 @@ export async function createBackupPlan(
     spec: parseScheduleSpec(plan.schedule),
     action: {
       type: 'startWorkflow',
-      workflowType: 'ScheduledBackupWorkflow',
+      workflowType: WorkflowType.ScheduledBackup,
       taskQueue: CONTROL_TASK_QUEUE,
       // Temporal appends the scheduled time: `plan/<name>-<RFC 3339 time>`.
       workflowId: scheduleId,

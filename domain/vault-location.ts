@@ -4,8 +4,8 @@
 // /A/B"), and the same place twice would make two vaults share backups. Pure (no I/O, no node:path)
 // so the vault registry workflow checks it deterministically.
 
-import type { VaultCreate } from '../api/schemas.js';
-import { normalizeVaultPrefix, prefixRelation } from './prefixes.js';
+import type { VaultCreate } from './vault.js';
+import { normalizeVaultPrefix, prefixRelation } from './vault-prefixes.js';
 
 export interface VaultLocation {
   /** The bucket the prefix lives in: `filesystem`, `oss:<bucket>`, `s3:<endpoint>/<bucket>`. */

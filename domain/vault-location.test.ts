@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeLocation, locationConflict, vaultLocation } from './locations.js';
+import { describeLocation, locationConflict, vaultLocation } from './vault-location.js';
 
 describe('vault locations', () => {
   const root = '/srv/vaults';

@@ -3,10 +3,10 @@
 // control-worker start; creating it again is a no-op, so every worker may call it.
 
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { CONTROL_TASK_QUEUE } from '../workers/task-queues.js';
-import type { RetentionInput } from '../workflows/retention.js';
+import { CONTROL_TASK_QUEUE } from '../temporal/task-queues.js';
+import { RETENTION_SCHEDULE_ID, WorkflowType } from '../temporal/workflow-ids.js';
+import type { RetentionInput } from '../temporal/workflow-inputs.js';
 
-export const RETENTION_SCHEDULE_ID = 'gc/retention';
 export const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Creates the retention schedule unless it exists; says which. An existing schedule is left as it is. */
@@ -21,7 +21,7 @@ export async function ensureRetentionSchedule(
       spec: { intervals: [{ every: options.everyMs ?? RETENTION_INTERVAL_MS }] },
       action: {
         type: 'startWorkflow',
-        workflowType: 'RetentionWorkflow',
+        workflowType: WorkflowType.Retention,
         taskQueue: CONTROL_TASK_QUEUE,
         workflowId: RETENTION_SCHEDULE_ID,
         args: [input],

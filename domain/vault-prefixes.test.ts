@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeVaultPrefix, prefixesConflict, prefixRelation } from './prefixes.js';
+import { normalizeVaultPrefix, prefixesConflict, prefixRelation } from './vault-prefixes.js';
 
 describe('vault prefixes', () => {
   it('rejects the FAQ examples: / with /A, and /A with /A/B', () => {

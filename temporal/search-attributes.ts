@@ -10,3 +10,9 @@ export const ClusterKey = defineSearchAttributeKey('BackupCenterCluster', Search
 export const VaultKey = defineSearchAttributeKey('BackupCenterVault', SearchAttributeType.KEYWORD);
 
 export const allSearchAttributes = [TaskTypeKey, PhaseKey, BackupNameKey, ClusterKey, VaultKey];
+
+/** Set by the server on every run a Schedule starts: the run's nominal time (whole seconds). */
+export const ScheduledStartTimeKey = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);

@@ -7,7 +7,7 @@ import {
   formatBackupTimestamp,
   parseScheduleSpec,
   scheduleProblem,
-} from './schedule-spec.js';
+} from './schedule-expression.js';
 
 describe('parseScheduleSpec: cron', () => {
   it.each([

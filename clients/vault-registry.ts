@@ -1,4 +1,4 @@
-// The vault registry as the rest of the system sees it: vaults from the configuration plus those
+// The vault registry as the rest of the system sees it (a client of Temporal): vaults from the configuration plus those
 // created through the API, which live in Temporal (the registry workflow `vaults` and one workflow
 // `vault/<name>` per vault; see workflows/vault.ts). The control worker's activities and the API
 // read it through a Temporal Client; nothing is cached, since a deleted vault must stop being used.
@@ -12,25 +12,22 @@ import {
   isGrpcServiceError,
   type Client,
 } from '@temporalio/client';
-import type { Logger } from '../../lib/logger.js';
-import { vaultLocation } from '../../vault/locations.js';
-import { CONTROL_TASK_QUEUE } from '../../workers/task-queues.js';
+import type { Logger } from '../lib/logger.js';
+import { vaultLocation } from '../domain/vault-location.js';
+import { CONTROL_TASK_QUEUE } from '../temporal/task-queues.js';
 import {
   deleteVaultUpdate,
   registerVaultUpdate,
   revalidateVaultSignal,
-  VAULT_REGISTRY_WORKFLOW_ID,
   vaultEntriesQuery,
   vaultSpecQuery,
   vaultStatusQuery,
-  vaultWorkflowId,
-  VaultRegistryWorkflow,
-  type RegisterVaultInput,
-  type VaultEntry,
-  type VaultStatus,
-} from '../../workflows/vault.js';
-import type { VaultRegistry } from './control.js';
-import type { VaultDefinition } from './open.js';
+} from '../temporal/messages.js';
+import { VAULT_REGISTRY_WORKFLOW_ID, vaultWorkflowId, WorkflowType } from '../temporal/workflow-ids.js';
+import type { RegisterVaultInput, VaultEntry } from '../temporal/workflow-inputs.js';
+import { ErrorCode } from '../domain/errors.js';
+import type { VaultCreate, VaultStatus } from '../domain/vault.js';
+import type { VaultRegistry } from '../vault/open.js';
 
 const GRPC_DEADLINE_EXCEEDED = 4;
 
@@ -38,13 +35,13 @@ export interface TemporalVaultRegistryOptions {
   /** A client, or a getter (inside activities: `() => Context.current().client`). */
   client: Client | (() => Client);
   /** Vaults from the configuration; they win over registered ones of the same name. */
-  configured?: readonly VaultDefinition[];
+  configured?: readonly VaultCreate[];
 }
 
 /** VaultRegistry over config.vaults and the registry workflow. */
 export class TemporalVaultRegistry implements VaultRegistry {
   private readonly clientOf: () => Client;
-  readonly configured: readonly VaultDefinition[];
+  readonly configured: readonly VaultCreate[];
 
   constructor(options: TemporalVaultRegistryOptions) {
     const { client } = options;
@@ -52,14 +49,14 @@ export class TemporalVaultRegistry implements VaultRegistry {
     this.configured = options.configured ?? [];
   }
 
-  async get(name: string): Promise<VaultDefinition | undefined> {
+  async get(name: string): Promise<VaultCreate | undefined> {
     const configured = this.configured.find((v) => v.name === name);
     if (configured) return configured;
     const entry = (await vaultEntries(this.clientOf())).find((e) => e.name === name);
     return entry?.state === 'live' ? entry.spec : undefined;
   }
 
-  async list(): Promise<VaultDefinition[]> {
+  async list(): Promise<VaultCreate[]> {
     const names = new Set(this.configured.map((v) => v.name));
     const registered = (await vaultEntries(this.clientOf())).filter((e) => e.state === 'live' && !names.has(e.name));
     return [...this.configured, ...registered.map((e) => e.spec)].sort((a, b) => a.name.localeCompare(b.name));
@@ -95,7 +92,7 @@ export async function vaultEntries(client: Client): Promise<VaultEntry[]> {
 export async function registerVault(client: Client, input: RegisterVaultInput): Promise<VaultEntry> {
   return client.workflow.executeUpdateWithStart(registerVaultUpdate, {
     args: [input],
-    startWorkflowOperation: new WithStartWorkflowOperation(VaultRegistryWorkflow, {
+    startWorkflowOperation: new WithStartWorkflowOperation(WorkflowType.VaultRegistry, {
       workflowId: VAULT_REGISTRY_WORKFLOW_ID,
       taskQueue: CONTROL_TASK_QUEUE,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
@@ -114,7 +111,7 @@ export async function deleteVault(client: Client, name: string): Promise<VaultEn
     if (err instanceof WorkflowNotFoundError) {
       throw new WorkflowUpdateFailedError(
         'vault not found',
-        ApplicationFailure.nonRetryable(`vault ${name} not found`, 'VaultNotFound'),
+        ApplicationFailure.nonRetryable(`vault ${name} not found`, ErrorCode.VaultNotFound),
       );
     }
     throw err;
@@ -150,7 +147,7 @@ export async function vaultStatus(client: Client, name: string): Promise<VaultSt
 }
 
 /** The immutable spec a vault's workflow holds. */
-export async function vaultSpec(client: Client, name: string): Promise<VaultDefinition | undefined> {
+export async function vaultSpec(client: Client, name: string): Promise<VaultCreate | undefined> {
   try {
     return await client.workflow.getHandle(vaultWorkflowId(name)).query(vaultSpecQuery);
   } catch (err) {
@@ -172,7 +169,7 @@ export async function revalidateVault(client: Client, name: string): Promise<voi
  */
 export async function registerConfiguredVaults(
   client: Client,
-  vaults: readonly VaultDefinition[],
+  vaults: readonly VaultCreate[],
   vaultRoot: string,
   logger?: Logger,
 ): Promise<Array<{ name: string; refused?: string }>> {

@@ -1,0 +1,61 @@
+// What every task is made of: its phase, the issues (failed or warned items) it reports, and its
+// status. A workflow keeps a TaskStatus while it runs and ends with it (the status query and the
+// result); the API serves it through the per-kind status schemas built by taskStatus().
+
+import { z } from 'zod';
+
+export const TimestampSchema = z.iso.datetime({ offset: true }).nullable();
+
+export const TaskIssueSchema = z
+  .object({
+    code: z.string().meta({ example: 'ItemFailed' }),
+    message: z.string(),
+    item: z.string().optional().meta({ description: 'The failed item, e.g. apps/v1/deployments/default/web.' }),
+  })
+  .meta({ id: 'TaskIssue' });
+
+export const TaskPhaseSchema = z
+  .enum(['InProgress', 'Completed', 'PartiallyFailed', 'Failed'])
+  .meta({ id: 'TaskPhase' });
+export const ConversionPhaseSchema = z
+  .enum(['InProgress', 'Completed', 'PartiallyFailed', 'Failed', 'ConvertFailed'])
+  .meta({ id: 'ConversionPhase' });
+
+export function taskStatus<Phase extends z.ZodType, Progress extends z.ZodType>(phase: Phase, progress: Progress) {
+  return z.object({
+    phase,
+    startTimestamp: TimestampSchema,
+    completionTimestamp: TimestampSchema,
+    errors: z.array(TaskIssueSchema),
+    warnings: z.array(TaskIssueSchema),
+    failureReason: z.string().nullable(),
+    progress,
+    links: z.object({
+      temporalUi: z.string().nullable().meta({ description: "The workflow's page in the Temporal Web UI." }),
+    }),
+  });
+}
+
+/**
+ * A phase as a workflow holds it. `Cancelled` is the API's word for a cancelled task; a conversion
+ * fails as `ConvertFailed`.
+ */
+export const WorkflowPhaseSchema = z.enum(['InProgress', 'Completed', 'PartiallyFailed', 'Failed', 'ConvertFailed']);
+
+/** What a task's workflow reports while it runs and when it ends (status query, result, failure details). */
+export const TaskStatusSchema = z.object({
+  phase: WorkflowPhaseSchema,
+  step: z.string(),
+  startTimestamp: z.string(),
+  completionTimestamp: z.string().optional(),
+  errors: z.array(TaskIssueSchema),
+  warnings: z.array(TaskIssueSchema),
+  failureReason: z.string().optional(),
+  progress: z.record(z.string(), z.number()),
+});
+
+export type TaskIssue = z.infer<typeof TaskIssueSchema>;
+export type TaskPhase = z.infer<typeof TaskPhaseSchema>;
+export type ConversionPhase = z.infer<typeof ConversionPhaseSchema>;
+export type WorkflowPhase = z.infer<typeof WorkflowPhaseSchema>;
+export type TaskStatus = z.infer<typeof TaskStatusSchema>;

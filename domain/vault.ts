@@ -1,0 +1,127 @@
+// Backup vaults (the backup center's BackupLocation): where backups are kept, immutable once
+// created. The spec says which backend and where; the status is what the vault's workflow finds
+// every 5 minutes.
+
+import { z } from 'zod';
+import { always, NameSchema, type Fields } from './values.js';
+import { TimestampSchema } from './task.js';
+
+export const VaultBackendSchema = z.enum(['filesystem', 'oss', 's3']).meta({ id: 'VaultBackend' });
+export const VaultNetworkSchema = z.enum(['internal', 'public']).meta({ id: 'VaultNetwork' });
+
+const OSS_BUCKET = /^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$/;
+const S3_BUCKET = /^[a-z0-9][-a-z0-9.]{1,61}[a-z0-9]$/;
+const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+
+const vaultShape = {
+  backend: VaultBackendSchema,
+  path: z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine((p) => !p.includes('\0') && !p.split(/[\\/]/).includes('..'), "must not contain '..' segments")
+    .optional()
+    .meta({ description: 'filesystem: the directory; relative paths resolve under the configured vaultRoot.' }),
+  bucket: z.string().optional().meta({ description: 'oss, s3: the bucket.' }),
+  prefix: z
+    .string()
+    .max(1024)
+    .refine((p) => {
+      const trimmed = p.replace(/^\/+|\/+$/g, '');
+      return trimmed === '' || trimmed.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+    }, "must be a path of non-empty segments without '.' or '..'")
+    .optional()
+    .meta({
+      description: "oss, s3: the directory inside the bucket; may not be the parent or child of another vault's.",
+    }),
+  region: z
+    .string()
+    .regex(REGION, 'must be a region ID such as cn-hangzhou or us-east-1')
+    .optional()
+    .meta({ description: 'oss (required), s3: the region ID, e.g. cn-hangzhou.' }),
+  endpoint: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .optional()
+    .meta({ description: 'oss, s3: a custom endpoint URL.' }),
+  network: VaultNetworkSchema.optional().meta({
+    description: 'oss: reach the bucket over the internal network (default) or the Internet.',
+  }),
+};
+
+const VAULT_FIELDS = ['path', 'bucket', 'prefix', 'region', 'endpoint', 'network'] as const;
+type VaultField = (typeof VAULT_FIELDS)[number];
+
+function checkVault(v: Fields, ctx: z.RefinementCtx): void {
+  const backend = v.backend;
+  const required = (key: VaultField): void => {
+    if (v[key] === undefined)
+      ctx.addIssue({ code: 'custom', path: [key], message: `is required for the ${String(backend)} backend` });
+  };
+  const unused = (key: VaultField): void => {
+    if (v[key] !== undefined)
+      ctx.addIssue({ code: 'custom', path: [key], message: `is not used by the ${String(backend)} backend` });
+  };
+  switch (backend) {
+    case 'filesystem':
+      required('path');
+      for (const key of VAULT_FIELDS) if (key !== 'path') unused(key);
+      break;
+    case 'oss':
+      required('bucket');
+      required('region');
+      unused('path');
+      if (typeof v.bucket === 'string' && !OSS_BUCKET.test(v.bucket)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['bucket'],
+          message:
+            "must be an OSS bucket name: 3-63 lowercase letters, digits or '-', starting and ending with a letter or digit",
+        });
+      }
+      break;
+    case 's3':
+      required('bucket');
+      unused('path');
+      unused('network');
+      if (typeof v.bucket === 'string' && (!S3_BUCKET.test(v.bucket) || v.bucket.includes('..'))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['bucket'],
+          message: "must be an S3 bucket name: 3-63 lowercase letters, digits, '-' or '.'",
+        });
+      }
+      break;
+  }
+}
+
+/** A vault's settings; immutable once created. */
+export const VaultSpecSchema = z.strictObject(vaultShape).superRefine(checkVault, always).meta({ id: 'VaultSpec' });
+/** `POST /v1/vaults`. */
+export const VaultCreateSchema = z
+  .strictObject({ name: NameSchema, ...vaultShape })
+  .superRefine(checkVault, always)
+  .meta({
+    id: 'VaultCreate',
+    description:
+      'filesystem needs path; oss needs bucket and region; s3 needs bucket. Fields a backend does not use are refused. A vault is immutable and its name is never reused.',
+  });
+
+export const VaultPhaseSchema = z.enum(['InProgress', 'Available', 'Unavailable']).meta({ id: 'VaultPhase' });
+
+export const VaultStatusSchema = z
+  .object({
+    phase: VaultPhaseSchema,
+    lastValidated: TimestampSchema,
+    message: z.string().nullable(),
+  })
+  .meta({ id: 'VaultStatus' });
+export const VaultSchema = z
+  .object({ name: NameSchema, spec: VaultSpecSchema, status: VaultStatusSchema })
+  .meta({ id: 'Vault' });
+
+export type VaultBackend = z.infer<typeof VaultBackendSchema>;
+export type VaultSpec = z.infer<typeof VaultSpecSchema>;
+export type VaultCreate = z.infer<typeof VaultCreateSchema>;
+export type VaultPhase = z.infer<typeof VaultPhaseSchema>;
+export type VaultStatus = z.infer<typeof VaultStatusSchema>;
+export type Vault = z.infer<typeof VaultSchema>;
