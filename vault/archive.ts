@@ -27,6 +27,7 @@ import {
 } from './layout.js';
 import { gzipPool } from './gzip-pool.js';
 import { END_OF_ARCHIVE, FileHeaderWriter, fileHeader, pathBytes, type PathBytes } from './tar-header.js';
+import { readAll } from '../lib/streams.js';
 
 export interface ArchiveObjectOptions {
   /** The object is the source cluster's preferred version of its group. */
@@ -286,10 +287,4 @@ export async function* readArchive(source: Readable): AsyncGenerator<ArchiveEntr
     gunzip.destroy();
     source.destroy();
   }
-}
-
-async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

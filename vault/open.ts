@@ -12,13 +12,25 @@ export interface VaultRegistry {
   list(): Promise<VaultCreate[]>;
 }
 
+/** The vault of this name, or a VaultUnavailable failure saying it does not exist. */
+export async function resolveVault(vaults: VaultRegistry, name: string): Promise<VaultCreate> {
+  const vault = await vaults.get(name);
+  if (!vault)
+    throw new TaskError(ErrorCode.VaultUnavailable, messages.vaultUnavailable(`vault ${name} does not exist`));
+  return vault;
+}
+
+/** The directory of a filesystem vault: relative paths resolve under `vaultRoot`. */
+export function vaultDirectory(vault: Pick<VaultCreate, 'path'>, vaultRoot = process.cwd()): string {
+  const path = vault.path ?? '';
+  return isAbsolute(path) ? path : resolve(vaultRoot, path);
+}
+
 /** Opens a vault's backup store. Relative filesystem paths resolve under `vaultRoot`. */
 export function openVault(vault: VaultCreate, vaultRoot = process.cwd()): BackupStore {
   switch (vault.backend) {
-    case 'filesystem': {
-      const path = vault.path ?? '';
-      return new BackupStore(new FilesystemObjectStore(isAbsolute(path) ? path : resolve(vaultRoot, path)), '');
-    }
+    case 'filesystem':
+      return new BackupStore(new FilesystemObjectStore(vaultDirectory(vault, vaultRoot)), '');
     default:
       // OSS and S3 come with the vault backends issue; refuse clearly rather than half-work.
       throw new TaskError(

@@ -3,6 +3,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { HeadOptions, ItemHead } from './list-item.js';
 import { ListPageSplitter, type ListPageMetadata } from './list-page.js';
+import { readAll } from '../../lib/streams.js';
 
 /** A failed Kubernetes API call, with the API's own reason (`NotFound`, `Forbidden`, `AlreadyExists`, ...). */
 export class KubeApiError extends Error {
@@ -207,12 +208,6 @@ export class KubeClient {
  */
 function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-async function readAll(res: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /** REST path of a collection or an object. */

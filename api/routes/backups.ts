@@ -30,9 +30,9 @@ import { requestLogger } from '../request-log.js';
 import { BackupListQuerySchema, ObjectNameParamsSchema, type BackupListQuery } from '../schemas.js';
 import { type FieldError, validate } from '../../domain/validation.js';
 import { BackupCreateSchema, type Backup, type BackupCreate } from '../../domain/backup.js';
+import { mapLimit } from '../../lib/concurrency.js';
 import {
   listExecutions,
-  mapLimit,
   readTask,
   snapshotOf,
   specWithoutName,

@@ -14,7 +14,7 @@ import type { ApiDeps } from '../deps.js';
 import { notFound } from '../problem.js';
 import { NameParamsSchema } from '../schemas.js';
 import type { Cluster, ClusterStatus } from '../../domain/cluster.js';
-import { mapLimit } from '../tasks.js';
+import { mapLimit } from '../../lib/concurrency.js';
 import { validateParams } from '../validate.js';
 
 export interface ClustersRouterOptions {
