@@ -7,7 +7,8 @@ import { clusterActivityOptions, controlActivityOptions, defaultTaskOptions } fr
 import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../temporal/search-attributes.js';
 import { clusterTaskQueue } from '../temporal/task-queues.js';
 import type { BackupInput, BackupResult } from '../temporal/workflow-inputs.js';
-import { taskFailure } from './failure.js';
+import { causeMessage, taskFailure } from './failure.js';
+import { ErrorCode } from '../domain/errors.js';
 import { trackTaskStatus } from './task-status.js';
 
 /**
@@ -65,7 +66,14 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
   } catch (err) {
     const failure = taskFailure(status, err);
     if (staged) {
-      await vault.discardBackup({ backup: spec.name, vault: spec.vault }).catch(() => undefined);
+      // The failure stands either way; files left behind are reported, and a later delete removes them.
+      await vault.discardBackup({ backup: spec.name, vault: spec.vault }).catch((discardErr: unknown) => {
+        const message = causeMessage(discardErr);
+        status.warnings.push({
+          code: ErrorCode.Warning,
+          message: `the failed backup's staged files could not be removed from vault ${spec.vault}: ${message}`,
+        });
+      });
     }
     setPhase('Failed');
     throw failure;

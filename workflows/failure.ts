@@ -30,3 +30,10 @@ export function taskFailure(status: TaskStatus, err: unknown): ApplicationFailur
     details: [status],
   });
 }
+
+/** The innermost message of a failure: an activity's own error rather than "Activity task failed". */
+export function causeMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}

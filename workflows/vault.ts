@@ -1,6 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Duration } from '@temporalio/common';
 import {
   allHandlersFinished,
+  log,
   ApplicationFailure,
   condition,
   continueAsNew,
@@ -29,6 +31,7 @@ import {
 } from '../temporal/messages.js';
 import { PhaseKey, TaskTypeKey, VaultKey } from '../temporal/search-attributes.js';
 import { vaultWorkflowId } from '../temporal/workflow-ids.js';
+import { causeMessage } from './failure.js';
 import type { RegisterVaultInput, VaultEntry, VaultInput, VaultRegistryInput } from '../temporal/workflow-inputs.js';
 
 // Backup vaults (the backup center's BackupLocation). Two workflows:
@@ -53,6 +56,23 @@ export const CYCLES_PER_RUN = 250;
 export const UPDATES_PER_RUN = 500;
 
 /**
+ * VaultWorkflow's input. The two knobs exist for tests that reach continue-as-new in seconds; they
+ * default to the constants above (an input without them, as every recorded run has, behaves as
+ * before) and are carried over continue-as-new.
+ */
+export interface VaultWorkflowInput extends VaultInput {
+  /** Validation cycles per run: CYCLES_PER_RUN unless set. */
+  cyclesPerRun?: number;
+  /** Time between validations: VALIDATION_INTERVAL unless set. */
+  validationInterval?: Duration;
+}
+
+/** VaultRegistryWorkflow's input; `updatesPerRun` (UPDATES_PER_RUN unless set) is for tests, carried over continue-as-new. */
+export interface VaultRegistryWorkflowInput extends VaultRegistryInput {
+  updatesPerRun?: number;
+}
+
+/**
  * A backup vault: create and claim its location, then validate it every 5 minutes until deleted.
  * A vault that cannot be reached, or whose prefix holds anything but the backup center's own
  * directories, is Unavailable with the FAQ's message; tasks that use it fail with VaultError.
@@ -61,7 +81,9 @@ export async function VaultWorkflow({
   spec,
   status: carried,
   claimed: wasClaimed = false,
-}: VaultInput): Promise<VaultStatus> {
+  cyclesPerRun,
+  validationInterval,
+}: VaultWorkflowInput): Promise<VaultStatus> {
   const vault = proxyActivities<LifecycleActivities>(vaultCheckActivityOptions);
 
   const status: VaultStatus = carried ?? { phase: 'InProgress', lastValidated: null, message: null };
@@ -101,14 +123,29 @@ export async function VaultWorkflow({
       setStatus('Unavailable', messages.vaultUnavailable(err instanceof Error ? err.message : String(err)));
     }
 
-    await condition(() => deleted || revalidate, VALIDATION_INTERVAL);
-    if (!deleted && !revalidate && (workflowInfo().continueAsNewSuggested || cycle + 1 >= CYCLES_PER_RUN)) {
-      await continueAsNew<typeof VaultWorkflow>({ spec, status, claimed });
+    await condition(() => deleted || revalidate, validationInterval ?? VALIDATION_INTERVAL);
+    if (
+      !deleted &&
+      !revalidate &&
+      (workflowInfo().continueAsNewSuggested || cycle + 1 >= (cyclesPerRun ?? CYCLES_PER_RUN))
+    ) {
+      await continueAsNew<typeof VaultWorkflow>({
+        spec,
+        status,
+        claimed,
+        ...(cyclesPerRun === undefined ? {} : { cyclesPerRun }),
+        ...(validationInterval === undefined ? {} : { validationInterval }),
+      });
     }
   }
 
   // The name stays retired in the registry; stamping the marker makes the storage remember it too.
-  await vault.retireVault({ spec }).catch(() => undefined);
+  // A failure to stamp it does not undo the deletion: the vault's final status says so instead.
+  await vault.retireVault({ spec }).catch((err: unknown) => {
+    const cause = causeMessage(err);
+    status.message = `deleted, but the location's marker could not be stamped deleted: ${cause}`;
+    log.warn('vault retired without stamping its marker', { vault: spec.name, cause });
+  });
   return status;
 }
 
@@ -116,7 +153,10 @@ export async function VaultWorkflow({
  * The set of vaults, live and deleted. Creation and deletion are Updates with validators, so a
  * refused request (used name, overlapping prefix, unknown vault) leaves no trace in history.
  */
-export async function VaultRegistryWorkflow({ vaults = [] }: VaultRegistryInput = {}): Promise<void> {
+export async function VaultRegistryWorkflow({
+  vaults = [],
+  updatesPerRun,
+}: VaultRegistryWorkflowInput = {}): Promise<void> {
   const entries = new Map(vaults.map((e) => [e.name, e]));
   let updates = 0;
   setHandler(vaultEntriesQuery, () => [...entries.values()]);
@@ -192,9 +232,12 @@ export async function VaultRegistryWorkflow({ vaults = [] }: VaultRegistryInput 
     { validator: ({ name }) => void throwIf(deletionProblem(entries.get(name), name)) },
   );
 
-  await condition(() => updates >= UPDATES_PER_RUN || workflowInfo().continueAsNewSuggested);
+  await condition(() => updates >= (updatesPerRun ?? UPDATES_PER_RUN) || workflowInfo().continueAsNewSuggested);
   await condition(allHandlersFinished);
-  await continueAsNew<typeof VaultRegistryWorkflow>({ vaults: [...entries.values()] });
+  await continueAsNew<typeof VaultRegistryWorkflow>({
+    vaults: [...entries.values()],
+    ...(updatesPerRun === undefined ? {} : { updatesPerRun }),
+  });
 }
 
 function throwIf(failure: ApplicationFailure | undefined): void {

@@ -100,10 +100,9 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
           (spec.includedNamespaces ?? []).includes(s.stored.name),
       );
 
-      const storageClasses = await kube
-        .get<{ items: KubeObject[] }>('/apis/storage.k8s.io/v1/storageclasses')
-        .then((l) => l.items)
-        .catch(() => [] as KubeObject[]);
+      // The target's StorageClasses decide mappings and checks: a failed list fails the attempt
+      // (retried) rather than passing for a cluster without any.
+      const storageClasses = (await kube.get<{ items: KubeObject[] }>('/apis/storage.k8s.io/v1/storageclasses')).items;
       const ctx: RestoreContext = {
         namespaceMapping: spec.namespaceMapping,
         storageClassMapping: spec.storageClassMapping,

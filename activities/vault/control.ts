@@ -77,13 +77,25 @@ export function createVaultActivities(deps: VaultDeps) {
 
     /**
      * Finds the vault holding a completed backup of that name. In-progress and failed backups are
-     * never offered for restore (FAQ "no existing backup can be selected").
+     * never offered for restore (FAQ "no existing backup can be selected"). Only a definite
+     * not-found (every vault answered, none holds it) is BackupNotFound; a vault that cannot be
+     * read fails the attempt with its own error, which is retried, so a flaky vault delays a
+     * restore instead of failing it for good.
      */
     async locateBackup(input: { backup: string; vault?: string }): Promise<{ vault: VaultCreate }> {
       const candidates = input.vault ? [await resolveVault(input.vault)] : await deps.vaults.list();
+      const unreadable: Array<{ vault: string; error: unknown }> = [];
       for (const vault of candidates) {
-        const s = openVault(vault, deps.vaultRoot);
-        const meta = await s.getBackup(input.backup).catch(() => undefined);
+        let meta;
+        try {
+          // undefined only when the backup's metadata is definitely absent from this vault
+          meta = await openVault(vault, deps.vaultRoot).getBackup(input.backup);
+        } catch (error) {
+          if (error instanceof ApplicationFailure) throw error;
+          deps.logger.warn({ vault: vault.name, backup: input.backup, err: error }, 'vault could not be read');
+          unreadable.push({ vault: vault.name, error });
+          continue;
+        }
         if (!meta) continue;
         if (!isRestorable(meta)) {
           throw ApplicationFailure.nonRetryable(
@@ -93,6 +105,7 @@ export function createVaultActivities(deps: VaultDeps) {
         }
         return { vault };
       }
+      if (unreadable.length > 0) throw vaultsUnreadable(input.backup, unreadable);
       throw ApplicationFailure.nonRetryable(
         `backup ${input.backup} was not found in ${input.vault ? `vault ${input.vault}` : 'any vault'}`,
         ErrorCode.BackupNotFound,
@@ -109,3 +122,21 @@ export function createVaultActivities(deps: VaultDeps) {
 }
 
 export type VaultActivities = ReturnType<typeof createVaultActivities>;
+
+/**
+ * Not found in the vaults that answered, and some did not: not a definite not-found. A retryable
+ * failure (Internal: the catalogue retries it) naming the vaults and the first cause.
+ */
+export function vaultsUnreadable(
+  backup: string,
+  unreadable: Array<{ vault: string; error: unknown }>,
+): ApplicationFailure {
+  const first = unreadable[0]?.error;
+  const cause = first instanceof Error ? first.message : String(first);
+  return ApplicationFailure.create({
+    type: ErrorCode.Internal,
+    nonRetryable: false,
+    message: `backup ${backup} was not found and vaults ${unreadable.map((u) => u.vault).join(', ')} could not be read: ${cause}`,
+    cause: first instanceof Error ? first : undefined,
+  });
+}

@@ -156,11 +156,12 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
         }
       }
       if (unreadable.length > 0) {
+        // Internal, not VaultUnavailable: the presets never retry the latter, and this is retried.
         throw ApplicationFailure.retryable(
           messages.vaultUnavailable(
             `backup ${input.backup} not found and vaults ${unreadable.join(', ')} could not be read`,
           ),
-          ErrorCode.VaultUnavailable,
+          ErrorCode.Internal,
         );
       }
       return undefined;
