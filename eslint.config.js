@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Dependencies point one way (DESIGN "Shape"; the README's layout table). Each folder lists the
+// Dependencies point one way (docs/design.md; the README's layout table). Each folder lists the
 // project folders it must not import from; tests, benchmarks and scripts may reach anything.
 //   lib  <-  domain  <-  temporal  <-  clients (of Temporal)  <-  api, cli, workers (composition roots)
 //   domain  <-  resources, restore-actions, vault  <-  activities  <-  workers
