@@ -30,3 +30,19 @@ export class ProgressReporter {
       .catch(() => undefined); // progress is advisory; the result carries the final counts
   }
 }
+
+/**
+ * A heartbeat for loops of a slow step (discovery, reading an archive) that has no counters to
+ * report: call it as often as convenient; it heartbeats at most every `everyMs` (the SDK throttles
+ * what reaches the server again), so a slow step is not mistaken for a dead worker.
+ */
+export function throttledHeartbeat(everyMs = 1_000): () => void {
+  const ctx = Context.current();
+  let last = 0;
+  return () => {
+    const now = Date.now();
+    if (now - last < everyMs) return;
+    last = now;
+    ctx.heartbeat();
+  };
+}

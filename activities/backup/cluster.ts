@@ -22,7 +22,7 @@ import { addResult, addTaskResult, emptyResults } from '../../vault/results.js';
 import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
 import { discoverResources } from '../kube/discovery.js';
 import { itemJson, typeMetaPrefix } from './item-json.js';
-import { ProgressReporter } from '../progress.js';
+import { ProgressReporter, throttledHeartbeat } from '../progress.js';
 import { openVault } from '../../vault/open.js';
 import type { VaultCreate } from '../../domain/vault.js';
 
@@ -56,7 +56,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
     async planBackup(input: { spec: BackupCreate; ownNamespace: string }): Promise<BackupPlan> {
       const { spec } = input;
       const [{ types, failedGroupVersions }, nsList] = await Promise.all([
-        discoverResources(kube),
+        discoverResources(kube, throttledHeartbeat()), // slow on clusters with many (aggregated) APIs
         kube.get<{ items: KubeObject[] }>('/api/v1/namespaces'),
       ]);
       const existing = nsList.items.filter((n) => !n.metadata.deletionTimestamp).map((n) => n.metadata.name);

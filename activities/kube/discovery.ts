@@ -23,13 +23,17 @@ interface ApiGroupList {
 /**
  * Every resource type the cluster serves, custom resources included, with every served version
  * of its group (preferred first). Subresources (`pods/log`) are left out. A group version whose
- * discovery fails (an aggregated API that is down) is reported, not fatal.
+ * discovery fails (an aggregated API that is down) is reported, not fatal. `onProgress` is called
+ * as each group version answers (an activity passes its heartbeat: a cluster with many aggregated
+ * APIs, some slow, can take a while).
  */
 export async function discoverResources(
   kube: KubeClient,
+  onProgress: () => void = () => {},
 ): Promise<{ types: ApiResourceType[]; failedGroupVersions: Array<{ groupVersion: string; message: string }> }> {
   const core = await kube.get<{ versions: string[] }>('/api');
   const groups = await kube.get<ApiGroupList>('/apis');
+  onProgress();
   const gvs: Array<{ group: string; version: string; preferred: string; all: string[] }> = [];
   for (const v of core.versions)
     gvs.push({ group: '', version: v, preferred: core.versions[0] ?? v, all: core.versions });
@@ -52,6 +56,8 @@ export async function discoverResources(
           message: String((err as Error).message),
         });
         return { gv, list: undefined };
+      } finally {
+        onProgress();
       }
     }),
   );

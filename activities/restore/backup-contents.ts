@@ -19,9 +19,13 @@ export interface StoredObject {
 export async function readBackupContents(
   store: BackupStore,
   backup: string,
+  /** Called after each archive entry read (an activity passes a heartbeat: a large archive takes a while). */
+  onEntry: (entriesRead: number) => void = () => {},
 ): Promise<Map<string, Map<string, StoredObject>>> {
   const byGr = new Map<string, Map<string, StoredObject>>();
+  let entriesRead = 0;
   for await (const entry of store.openArchive(backup)) {
+    onEntry(++entriesRead);
     if (entry.kind !== 'object') continue;
     const { groupResource, version, preferred, namespace, name } = entry.item;
     // The legacy unversioned path repeats the preferred version; the versioned one names it.

@@ -18,7 +18,7 @@ import { parseResourceModifiers } from '../../restore-actions/resource-modifiers
 import { addResult, emptyResults } from '../../vault/results.js';
 import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
 import { discoverResources } from '../kube/discovery.js';
-import { ProgressReporter } from '../progress.js';
+import { ProgressReporter, throttledHeartbeat } from '../progress.js';
 import { openVault } from '../../vault/open.js';
 import { readBackupContents, type StoredObject } from './backup-contents.js';
 import { sameAsExisting } from './compare.js';
@@ -67,8 +67,10 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
       const { spec } = input;
       const log = deps.logger.child({ restore: spec.name, backup: spec.backupName, cluster: deps.cluster });
       const store = openVault(input.vault, deps.vaultRoot);
-      const contents = await readBackupContents(store, spec.backupName);
-      let discovery = await discoverResources(kube);
+      // Reading the archive and discovery can be slow on a large backup or cluster: heartbeat through them.
+      const beat = throttledHeartbeat();
+      const contents = await readBackupContents(store, spec.backupName, beat);
+      let discovery = await discoverResources(kube, beat);
 
       // Selection, on the objects as they are in the backup.
       const matchLabels = labelFilter(spec);
@@ -277,7 +279,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
         Context.current().heartbeat({ groupResource: gr, itemsRestored: done });
         if (waitConditionFor(gr) === 'Established') {
           for (const s of group) await waitCrdEstablished(kube, s.stored.name);
-          discovery = await discoverResources(kube); // the new custom resources are served now
+          discovery = await discoverResources(kube, beat); // the new custom resources are served now
         }
       }
 
