@@ -10,6 +10,9 @@ export interface ClusterDeps {
   logger: Logger;
   /** Where relative filesystem vault paths resolve (the agent writes backup archives straight to the vault). */
   vaultRoot?: string;
+  /** Provisioners of disk volumes and their minimum size on restore (config `diskProvisioners`, `minDiskSizeGiB`). */
+  diskProvisioners?: readonly string[];
+  minDiskSizeGiB?: number;
 }
 
 /** Activities that run in a cluster's agent, on the `cluster-<name>` task queue. */

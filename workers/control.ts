@@ -1,5 +1,5 @@
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import type { Logger } from '../lib/logger.js';
+import { bundleWorkflowCode, type NativeConnection, Worker } from '@temporalio/worker';
+import { sdkLogger, type Logger } from '../lib/logger.js';
 import { workflowsPath } from './bundle.js';
 import { CONTROL_TASK_QUEUE } from '../temporal/task-queues.js';
 
@@ -8,9 +8,19 @@ export interface ControlWorkerOptions {
   namespace: string;
   logger: Logger;
   activities: object;
-  /** Per-kind workflow concurrency: the FAQ's backup_max_worker_num and friends, summed. */
-  maxConcurrentWorkflowTaskExecutions?: number;
   maxConcurrentActivityTaskExecutions?: number;
+}
+
+/**
+ * The workflow bundle. The bundler's report (webpack's asset list, the bundle size) goes to
+ * `logger` at debug, so a start-up prints what a person needs and not the build; its errors stay errors.
+ */
+export async function bundleWorkflows(logger: Logger) {
+  return bundleWorkflowCode({
+    workflowsPath,
+    ignoreModules: [],
+    logger: sdkLogger(logger.child({ sdkComponent: 'bundler' }), (level) => (level === 'ERROR' ? 'ERROR' : 'DEBUG')),
+  });
 }
 
 /** The control worker: every workflow, and the activities that need no cluster (vault, bookkeeping). */
@@ -19,9 +29,8 @@ export async function createControlWorker(opts: ControlWorkerOptions): Promise<W
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: CONTROL_TASK_QUEUE,
-    workflowsPath,
+    workflowBundle: await bundleWorkflows(opts.logger),
     activities: opts.activities,
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 20,
-    bundlerOptions: { ignoreModules: [] },
   });
 }

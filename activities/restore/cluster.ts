@@ -13,6 +13,7 @@ import {
   sortForRestore,
   waitConditionFor,
   type RestoreContext,
+  type RestoreOptions,
 } from '../../restore-actions/index.js';
 import { parseResourceModifiers } from '../../restore-actions/resource-modifiers.js';
 import { addResult, emptyResults } from '../../vault/results.js';
@@ -46,6 +47,16 @@ export interface RestoreClusterDeps {
   /** Objects of one type created at once. */
   concurrency?: number;
   diskProvisioners?: readonly string[];
+  /** Disk PVCs smaller than this grow to it on restore (config `minDiskSizeGiB`); 20 by default. */
+  minDiskSizeGiB?: number;
+}
+
+/** The disk rule's settings of the restore actions, from the agent's configuration (`diskProvisioners`, `minDiskSizeGiB`). */
+export function diskOptions(deps: Pick<RestoreClusterDeps, 'diskProvisioners' | 'minDiskSizeGiB'>): RestoreOptions {
+  return {
+    diskProvisioners: deps.diskProvisioners,
+    minDiskSize: deps.minDiskSizeGiB === undefined ? undefined : `${deps.minDiskSizeGiB}Gi`,
+  };
 }
 
 interface Selected {
@@ -128,7 +139,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
           ...[...(contents.get('storageclasses.storage.k8s.io')?.values() ?? [])].map((sc) => sc.name),
         ],
         options: {
-          diskProvisioners: deps.diskProvisioners,
+          ...diskOptions(deps),
           restoreLabels: { [RESTORE_NAME_LABEL]: spec.name, [BACKUP_NAME_LABEL]: spec.backupName },
         },
       };

@@ -2,16 +2,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { KubeClient } from '../../activities/kube/client.js';
-import { createAgentActivities } from '../../activities/agents.js';
-import { createVaultActivities } from '../../activities/vault/control.js';
-import { Context } from '@temporalio/activity';
-import { createLifecycleActivities } from '../../activities/vault/lifecycle.js';
-import { createTemporalVaultRegistry } from '../../clients/vault-registry.js';
-import { createClusterAgent } from '../../workers/cluster-agent.js';
-import { createControlWorker } from '../../workers/control.js';
+import { configFromObject } from '../../config/load.js';
+import type { Config, ConfigInput } from '../../config/schema.js';
+import { installSdkLogging, startAgent, startControl, type Connections } from '../../workers/system.js';
 import { createLogger } from '../../lib/logger.js';
 import { FilesystemObjectStore } from '../../vault/filesystem.js';
 import { BackupStore } from '../../vault/store.js';
@@ -19,12 +15,8 @@ import type { VaultCreate } from '../../domain/vault.js';
 
 export const logger = createLogger('test');
 
-// The SDK logs every worker state change at INFO; tests want warnings only.
-try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-} catch {
-  // already installed by another test file in this worker thread
-}
+// The SDK's logs through the test logger (warnings only), as workers/main.ts routes them in production.
+installSdkLogging(logger, 'warn');
 
 export async function temporalClient(): Promise<{ client: Client; close(): Promise<void> }> {
   const { address, namespace } = inject('temporal');
@@ -70,37 +62,33 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 }
 
-/** The control worker (vault activities over `vaults`) and one agent per cluster, in this process. */
-export async function startWorkers(opts: {
-  connection: NativeConnection;
-  namespace: string;
-  clusters: Array<'a' | 'b'>;
-  vaults: VaultCreate[];
-}): Promise<Worker[]> {
-  // Configured vaults first, then those created through the API (the registry workflow), as in production.
-  const vaults = createTemporalVaultRegistry({ configured: opts.vaults, client: () => Context.current().client });
+/**
+ * The configuration a test system runs with: the global setup's Temporal server and clusters,
+ * `vaults` configured, the rest the defaults (or `overrides`).
+ */
+export function testConfig(
+  opts: { clusters: Array<'a' | 'b'>; vaults: VaultCreate[] } & Omit<Partial<ConfigInput>, 'clusters' | 'vaults'>,
+): Config {
+  const { address, namespace } = inject('temporal');
+  const clusters = inject('clusters');
+  const { clusters: names, ...rest } = opts;
+  return configFromObject({
+    temporal: { address, namespace, uiUrl: null },
+    vaultRoot: join(inject('workDir'), 'vaults'),
+    ...rest,
+    clusters: names.map((name) => ({ name, kubeconfig: clusters[name]!.kubeconfigPath })),
+  });
+}
+
+/**
+ * The control worker and one agent per configured cluster, built by the functions workers/main.ts
+ * runs (workers/system.ts), from `config`. Start-up registration is left to `run()`: tests make
+ * their own vaults and schedules.
+ */
+export async function startWorkers(config: Config, c: Connections): Promise<Worker[]> {
   return [
-    await createControlWorker({
-      connection: opts.connection,
-      namespace: opts.namespace,
-      logger,
-      activities: {
-        ...createVaultActivities({ vaults, logger }),
-        ...createAgentActivities(),
-        ...createLifecycleActivities({ vaults, logger }),
-      },
-    }),
-    ...(await Promise.all(
-      opts.clusters.map(async (cluster) =>
-        createClusterAgent({
-          connection: opts.connection,
-          namespace: opts.namespace,
-          cluster,
-          kube: await kube(cluster),
-          logger,
-        }),
-      ),
-    )),
+    await startControl(config, c, logger),
+    ...(await Promise.all(config.clusters.map((cluster) => startAgent(config, c, cluster.name, logger)))),
   ];
 }
 
@@ -121,13 +109,13 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-export async function startTestSystem(opts: {
-  clusters: Array<'a' | 'b'>;
-  vaults: VaultCreate[];
-}): Promise<TestSystem> {
+export async function startTestSystem(
+  opts: { clusters: Array<'a' | 'b'>; vaults: VaultCreate[] } & Omit<Partial<ConfigInput>, 'clusters' | 'vaults'>,
+): Promise<TestSystem> {
   const { client, close } = await temporalClient();
   const connection = await nativeConnection();
-  const workers = await startWorkers({ connection, namespace: client.options.namespace, ...opts });
+  const config = testConfig(opts);
+  const workers = await startWorkers(config, { native: connection, client, close: async () => undefined });
   const runs = workers.map((w) => w.run());
   return {
     client,
