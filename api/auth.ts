@@ -1,13 +1,12 @@
 // Bearer-token authentication and role-based authorization. Tokens are configured as SHA-256
 // hex digests (`config.tokens: [{name, sha256, role}]`), never in clear. Roles are ordered:
-// admin ⊇ operator ⊇ viewer. Reading needs viewer; starting, cancelling and deleting tasks
-// needs operator; writing vaults and clusters needs admin. Health, readiness, the OpenAPI
-// document and metrics are open.
+// admin ⊇ operator ⊇ viewer. Which role a route needs is in its row of the route table
+// (api/route-table.ts): authentication is global, authorization per route.
 
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { roleAtLeast, type Role } from '../domain/roles.js';
-import { forbidden, unauthorized } from './problem.js';
+import { forbidden, HttpProblem, unauthorized } from './problem.js';
 
 export interface TokenEntry {
   name: string;
@@ -22,41 +21,9 @@ export interface Principal {
   role: Role;
 }
 
-/** Paths anyone may read, with or without a token. */
-export const OPEN_PATHS: readonly string[] = ['/healthz', '/readyz', '/openapi.json', '/metrics'];
-
-/** Paths whose writes are admin-only. */
-const ADMIN_COLLECTIONS: readonly string[] = ['/v1/vaults', '/v1/clusters'];
-
 /** The SHA-256 hex digest to put in `config.tokens[].sha256` for `token`. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-/**
- * The path as the router matches it, for policy decisions: percent-decoded, lower-cased
- * (express routes are case-insensitive) and without trailing slashes.
- */
-function canonicalPath(path: string): string {
-  let p = path;
-  try {
-    p = decodeURIComponent(p);
-  } catch {
-    // keep it encoded; it will not match a route either
-  }
-  p = p.toLowerCase().replace(/\/+$/, '');
-  return p === '' ? '/' : p;
-}
-
-/** The role `method path` needs, or `undefined` for the open paths. */
-export function requiredRole(method: string, path: string): Role | undefined {
-  const p = canonicalPath(path);
-  const m = method.toUpperCase();
-  const read = m === 'GET' || m === 'HEAD' || m === 'OPTIONS';
-  if (read && OPEN_PATHS.includes(p)) return undefined;
-  if (read) return 'viewer';
-  if (ADMIN_COLLECTIONS.some((c) => p === c || p.startsWith(`${c}/`))) return 'admin';
-  return 'operator';
 }
 
 /** The authenticated principal of this request, if any. */
@@ -72,35 +39,37 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/** Why the request's credentials were refused, for the routes that need them. */
+function authProblemOf(res: Response): HttpProblem | undefined {
+  const p: unknown = res.locals.authProblem;
+  return p instanceof HttpProblem ? p : undefined;
+}
+
 /**
- * Authenticates the bearer token against `tokens` and stores the principal in
- * `res.locals.principal`. Requests to the open paths pass without a token; others get 401.
+ * Authenticates the bearer token against `tokens`, once, in front of every route: the principal
+ * goes to `res.locals.principal`. Nothing is refused here: an open route ignores credentials (a
+ * stale scraper token does not break /metrics); every other route, and the 404 of an unknown one,
+ * answers 401 through {@link requireRole} when the token is missing or not valid.
  */
 export function authenticate(tokens: readonly TokenEntry[]): RequestHandler {
   const byHash = new Map<string, Principal>();
   for (const t of tokens) byHash.set(t.sha256.toLowerCase(), { name: t.name, role: t.role });
   return (req, res, next) => {
     const header = req.headers.authorization;
-    if (requiredRole(req.method, req.path) === undefined) {
-      next(); // open paths ignore credentials, so a stale scraper token does not break /metrics
-      return;
-    }
     if (header === undefined) {
-      next(unauthorized('A bearer token is required: Authorization: Bearer <token>'));
+      next();
       return;
     }
     const token = bearerToken(header);
     const principal = token === undefined ? undefined : byHash.get(hashToken(token));
     if (principal === undefined) {
-      next(
-        unauthorized(
-          token === undefined ? 'The Authorization header is not "Bearer <token>"' : 'The token is not valid',
-          true,
-        ),
+      res.locals.authProblem = unauthorized(
+        token === undefined ? 'The Authorization header is not "Bearer <token>"' : 'The token is not valid',
+        true,
       );
-      return;
+    } else {
+      res.locals.principal = principal;
     }
-    res.locals.principal = principal;
     next();
   };
 }
@@ -110,7 +79,7 @@ export function requireRole(role: Role): RequestHandler {
   return (req, res, next) => {
     const principal = principalOf(res);
     if (principal === undefined) {
-      next(unauthorized());
+      next(authProblemOf(res) ?? unauthorized('A bearer token is required: Authorization: Bearer <token>'));
       return;
     }
     if (!roleAtLeast(principal.role, role)) {
@@ -118,27 +87,5 @@ export function requireRole(role: Role): RequestHandler {
       return;
     }
     next();
-  };
-}
-
-/**
- * Authentication plus the path policy of {@link requiredRole}, for mounting once in front of
- * every route: `app.use(authorize(config.tokens))`.
- */
-export function authorize(tokens: readonly TokenEntry[]): RequestHandler {
-  const authn = authenticate(tokens);
-  return (req, res, next) => {
-    authn(req, res, (err?: unknown) => {
-      if (err !== undefined) {
-        next(err);
-        return;
-      }
-      const role = requiredRole(req.method, req.path);
-      if (role === undefined) {
-        next();
-        return;
-      }
-      requireRole(role)(req, res, next);
-    });
   };
 }

@@ -18,14 +18,15 @@ import { fieldErrors, formatPath } from '../domain/validation.js';
 import { ProblemSchema } from './schemas.js';
 import { BackupCreateSchema } from '../domain/backup.js';
 import { inject } from './testing/inject.js';
-import { validateBody } from './validate.js';
+import { bodyRouter } from './testing/table.js';
 
 function app(logger = { error: vi.fn() }) {
   const a = express();
-  a.use(express.json());
-  a.post('/v1/backups', validateBody(BackupCreateSchema), (req, res) => {
-    res.status(202).json(req.body);
-  });
+  a.use(
+    bodyRouter([
+      { path: '/v1/backups', schema: BackupCreateSchema, answer: (body, res) => res.status(202).json(body) },
+    ]),
+  );
   a.get('/conflict', () => {
     throw conflict('backup "b1" exists');
   });

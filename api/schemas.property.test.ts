@@ -16,7 +16,7 @@ import { RestoreCreateSchema } from '../domain/restore.js';
 import { ScheduleCreateSchema } from '../domain/backup-plan.js';
 import { VaultCreateSchema } from '../domain/vault.js';
 import { inject } from './testing/inject.js';
-import { validateBody } from './validate.js';
+import { bodyRouter } from './testing/table.js';
 
 type Json = unknown;
 
@@ -249,12 +249,15 @@ describe.each(CASES)('$name, driven from its schema', ({ schema, valid }) => {
 
 describe('through express', () => {
   const app = express();
-  app.use(express.json());
-  for (const { name, schema } of CASES) {
-    app.post(`/${name}`, validateBody(schema), (_req, res) => {
-      res.status(202).json({ ok: true });
-    });
-  }
+  app.use(
+    bodyRouter(
+      CASES.map(({ name, schema }) => ({
+        path: `/${name}`,
+        schema,
+        answer: (_body, res) => res.status(202).json({ ok: true }),
+      })),
+    ),
+  );
   app.use(problemHandler({ logger: { error: vi.fn() } }));
 
   it('no body ever produces a 500: bad input is a 400 naming a path', async () => {

@@ -1,36 +1,35 @@
-// The REST API process: express 5 with request ids and logs, metrics, bearer-token authorization,
-// a JSON body parser with a limit, the route modules, and RFC 9457 problems for every error.
+// The REST API process: express 5 with request ids and logs, metrics, bearer-token authentication,
+// the route table (roles, JSON bodies with a limit, validation, handlers), and RFC 9457 problems
+// for every error.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Router } from 'express';
-import { authorize } from './auth.js';
+import express from 'express';
+import { authenticate } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
-import { problemHandler, routeNotFound } from './problem.js';
+import { problemHandler } from './problem.js';
 import { notBuiltProblems, temporalErrors } from './problems-extra.js';
 import { requestLog } from './request-log.js';
-import { backupsRouter } from './routes/backups.js';
-import { clustersRouter, type ClustersRouterOptions } from './routes/clusters.js';
-import { conversionsRouter } from './routes/conversions.js';
-import { deleteRequestsRouter } from './routes/delete-requests.js';
-import { restoresRouter } from './routes/restores.js';
-import { schedulesRouter } from './routes/schedules.js';
-import { systemRouter } from './routes/system.js';
-import { vaultsRouter } from './routes/vaults.js';
+import { mountRoutes, unknownRoute } from './route-table.js';
+import type { ClusterRoutesOptions } from './routes/clusters.js';
+import { routeTable } from './routes/index.js';
 
 /** Largest JSON body accepted; specs are small, and a larger body is refused with 413. */
 export const JSON_BODY_LIMIT = '1mb';
 
 export interface AppOptions {
   metrics?: ApiMetrics;
-  clusters?: ClustersRouterOptions;
+  clusters?: ClusterRoutesOptions;
   /** Base URL announced in the OpenAPI document. */
   serverUrl?: string;
-  /** More routers, mounted after the API's own (before the 404 fallback). */
-  routers?: Router[];
 }
 
+/**
+ * The API: request logs and metrics, authentication of the bearer token, then the rows of the
+ * route table (api/routes/index.ts), each with its role, body parser and validation, then 404,
+ * then problems for every error. Nothing is served that /openapi.json does not document.
+ */
 export function createApp(deps: ApiDeps, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -38,21 +37,13 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): express.Expr
 
   app.use(requestLog({ logger: deps.logger }));
   app.use(metrics.middleware);
-  // Authorization before the body is read: an anonymous client cannot make the API parse anything.
-  app.use(authorize(deps.config.tokens));
-  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(authenticate(deps.config.tokens));
+  const { routes, refusals } = routeTable(deps, { metrics, clusters: options.clusters, serverUrl: options.serverUrl });
+  const router = express.Router();
+  mountRoutes(router, routes, { jsonLimit: JSON_BODY_LIMIT, refusals });
+  app.use(router);
+  app.use(...unknownRoute);
 
-  app.use(systemRouter(deps, { metrics, serverUrl: options.serverUrl }));
-  app.use(vaultsRouter(deps));
-  app.use(clustersRouter(deps, options.clusters));
-  app.use(backupsRouter(deps, { metrics }));
-  app.use(restoresRouter(deps, { metrics }));
-  app.use(conversionsRouter());
-  app.use(schedulesRouter(deps));
-  app.use(deleteRequestsRouter(deps));
-  for (const router of options.routers ?? []) app.use(router);
-
-  app.use(routeNotFound);
   app.use(temporalErrors);
   app.use(notBuiltProblems);
   app.use(problemHandler({ logger: deps.logger }));

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { problemHandler } from './problem.js';
 import { BackupListQuerySchema, NameParamsSchema } from './schemas.js';
 import { VaultCreateSchema } from '../domain/vault.js';
+import { mountRoutes, route } from './route-table.js';
 import { inject } from './testing/inject.js';
-import { validateBody, validateParams, validateQuery } from './validate.js';
 import { validate } from '../domain/validation.js';
 
 describe('validate', () => {
@@ -29,21 +29,59 @@ describe('validate', () => {
   });
 });
 
-describe('middleware', () => {
+describe('validation of a route table row', () => {
   const a = express();
-  a.use(express.json());
-  a.post('/v1/vaults', validateBody(VaultCreateSchema), (req, res) => {
-    res.status(201).json(req.body);
-  });
-  a.get('/v1/backups', validateQuery(BackupListQuerySchema), (_req, res) => {
-    res.json(res.locals.query);
-  });
-  a.get('/v1/vaults/:name', validateParams(NameParamsSchema), (_req, res) => {
-    res.json(res.locals.params);
-  });
+  const router = express.Router();
+  const common = { summary: '', tag: 't', role: 'open' as const };
+  mountRoutes(
+    router,
+    [
+      route({
+        ...common,
+        method: 'post',
+        path: '/v1/vaults',
+        operationId: 'a',
+        request: {
+          body: VaultCreateSchema,
+          bodyChecks: (raw, schemaErrors) =>
+            (raw as { name?: unknown }).name === 'taken' && !schemaErrors.some((e) => e.path === 'name')
+              ? [{ path: 'name', message: 'is taken' }]
+              : [],
+        },
+        responses: { 201: { description: 'x' } },
+        handler: ({ body, res }) => {
+          res.status(201).json(body);
+        },
+      }),
+      route({
+        ...common,
+        method: 'get',
+        path: '/v1/backups',
+        operationId: 'b',
+        request: { query: BackupListQuerySchema },
+        responses: { 200: { description: 'x' } },
+        handler: ({ query, res }) => {
+          res.json(query);
+        },
+      }),
+      route({
+        ...common,
+        method: 'get',
+        path: '/v1/vaults/{name}',
+        operationId: 'c',
+        request: { params: NameParamsSchema },
+        responses: { 200: { description: 'x' } },
+        handler: ({ params, res }) => {
+          res.json(params);
+        },
+      }),
+    ],
+    { jsonLimit: '1kb' },
+  );
+  a.use(router);
   a.use(problemHandler({ logger: { error: vi.fn() } }));
 
-  it('validateBody replaces the body with the parsed value', async () => {
+  it('hands the parsed body to the handler', async () => {
     const res = await inject(a, {
       method: 'POST',
       url: '/v1/vaults',
@@ -53,13 +91,13 @@ describe('middleware', () => {
     expect(res.json()).toEqual({ name: 'v', backend: 'filesystem', path: 'v' });
   });
 
-  it('validateBody answers 400 with every field', async () => {
+  it('answers 400 with every invalid field of the body', async () => {
     const res = await inject(a, { method: 'POST', url: '/v1/vaults', body: { name: 'V', backend: 'oss' } });
     expect(res.status).toBe(400);
     expect((res.json() as { errors: unknown[] }).errors).toHaveLength(3);
   });
 
-  it('validateQuery checks filters and refuses unknown ones', async () => {
+  it('checks query filters and refuses unknown ones', async () => {
     expect((await inject(a, { url: '/v1/backups?vault=v1&phase=Completed' })).json()).toEqual({
       vault: 'v1',
       phase: 'Completed',
@@ -74,10 +112,21 @@ describe('middleware', () => {
     expect((await inject(a, { url: '/v1/backups?vault=a&vault=b' })).status).toBe(400);
   });
 
-  it('validateParams checks names', async () => {
+  it('checks names in the path', async () => {
     expect((await inject(a, { url: '/v1/vaults/ok-1' })).json()).toEqual({ name: 'ok-1' });
     const bad = await inject(a, { url: '/v1/vaults/Not_OK' });
     expect(bad.status).toBe(400);
     expect(bad.json()).toMatchObject({ errors: [{ path: 'name' }] });
+  });
+
+  it('lists the body checks with the schema errors, and asks for a missing body', async () => {
+    const res = await inject(a, { method: 'POST', url: '/v1/vaults', body: { name: 'taken', backend: 'tape' } });
+    expect(res.status).toBe(400);
+    expect((res.json() as { errors: Array<{ path: string }> }).errors.map((e) => e.path)).toEqual(['backend', 'name']);
+    const missing = await inject(a, { method: 'POST', url: '/v1/vaults' });
+    expect(missing.status).toBe(400);
+    expect(missing.json()).toMatchObject({ errors: [{ path: '(root)' }] });
+    const tooLarge = await inject(a, { method: 'POST', url: '/v1/vaults', body: { name: 'x'.repeat(2_000) } });
+    expect(tooLarge.status).toBe(413);
   });
 });

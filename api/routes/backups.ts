@@ -11,7 +11,8 @@
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { Response } from 'express';
 import { isObjectNotFound } from '../../vault/backend.js';
 import type { Results } from '../../vault/results.js';
 import { BackupNameKey, ClusterKey, PhaseKey, VaultKey } from '../../temporal/search-attributes.js';
@@ -25,11 +26,19 @@ import {
 } from '../backup-view.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiMetrics } from '../metrics.js';
-import { badRequest, conflict, HttpProblem, notFound } from '../problem.js';
+import { conflict, HttpProblem, notFound } from '../problem.js';
 import { requestLogger } from '../request-log.js';
-import { BackupListQuerySchema, ObjectNameParamsSchema, type BackupListQuery } from '../schemas.js';
-import { type FieldError, validate } from '../../domain/validation.js';
-import { BackupCreateSchema, type Backup, type BackupCreate } from '../../domain/backup.js';
+import { PROBLEM, route, type Route } from '../route-table.js';
+import {
+  BackupListQuerySchema,
+  BackupListSchema,
+  BackupResourceListSchema,
+  ObjectNameParamsSchema,
+  type BackupListQuery,
+} from '../schemas.js';
+import type { FieldError } from '../../domain/validation.js';
+import { BackupCreateSchema, BackupSchema, type Backup } from '../../domain/backup.js';
+import { DeleteRequestSchema } from '../../domain/delete-request.js';
 import { mapLimit } from '../../lib/concurrency.js';
 import {
   listExecutions,
@@ -43,10 +52,9 @@ import {
   startedStatus,
 } from '../tasks.js';
 import { taskNameFromWorkflowId, taskWorkflowId } from '../../temporal/workflow-ids.js';
-import { validateParams, validateQuery, missingBody } from '../validate.js';
 import { startDeleteRequest } from './delete-requests.js';
 
-export interface BackupsRouterOptions {
+export interface BackupRoutesOptions {
   metrics?: ApiMetrics;
 }
 
@@ -230,59 +238,7 @@ async function writeChunk(res: Response, chunk: string): Promise<boolean> {
   return !res.destroyed;
 }
 
-export function backupsRouter(deps: ApiDeps, options: BackupsRouterOptions = {}): Router {
-  const router = Router();
-
-  router.post('/v1/backups', async (req, res) => {
-    if (req.body === undefined) {
-      throw missingBody();
-    }
-    const parsed = validate(BackupCreateSchema, req.body);
-    const schemaErrors = parsed.success ? [] : parsed.errors;
-    const errors = [...schemaErrors, ...(await backupReferenceErrors(deps, req.body, schemaErrors))];
-    if (!parsed.success || errors.length > 0) throw badRequest(errors);
-    const spec: BackupCreate = parsed.data;
-
-    const existing = await findBackup(deps, spec.name, { prefer: spec.vault, log: requestLogger(res, deps.logger) });
-    if (existing) throw conflict(`a backup named ${JSON.stringify(spec.name)} exists in vault ${existing.vault.name}`);
-
-    const started = await startTask(deps, {
-      type: 'Backup',
-      spec,
-      searchAttributes: [
-        { key: PhaseKey, value: 'InProgress' },
-        { key: BackupNameKey, value: spec.name },
-        { key: ClusterKey, value: spec.cluster },
-        { key: VaultKey, value: spec.vault },
-      ],
-    });
-    options.metrics?.taskStarted('Backup');
-    requestLogger(res, deps.logger).info({ backup: spec.name, workflowId: started.workflowId }, 'backup started');
-    const { name, ...rest } = spec;
-    const body: Backup = {
-      name,
-      spec: rest,
-      status: toBackupStatus(
-        startedStatus(started.startTime),
-        temporalUiLink(deps.temporalUiUrl, deps.client.options.namespace, started.workflowId, started.runId),
-        spec.ttl,
-      ),
-    };
-    res.status(202).location(`/v1/backups/${name}`).json(body);
-  });
-
-  router.get('/v1/backups', validateQuery(BackupListQuerySchema), async (_req, res) => {
-    const q = res.locals.query as BackupListQuery;
-    res.json({ items: await listBackups(deps, q, res) });
-  });
-
-  router.get('/v1/backups/:name', validateParams(ObjectNameParamsSchema), async (_req, res) => {
-    const { name } = res.locals.params as { name: string };
-    const backup = await getBackup(deps, name, res);
-    if (!backup) throw notFound('backup', name);
-    res.json(backup);
-  });
-
+export function backupRoutes(deps: ApiDeps, options: BackupRoutesOptions = {}): Route[] {
   /** The committed backup for /resources and /logs; a running one has neither yet. */
   const committed = async (name: string, res: Response): Promise<FoundBackup> => {
     const found = await findBackup(deps, name, { log: requestLogger(res, deps.logger) });
@@ -305,66 +261,172 @@ export function backupsRouter(deps: ApiDeps, options: BackupsRouterOptions = {})
     throw notFound('backup', name);
   };
 
-  router.get('/v1/backups/:name/resources', validateParams(ObjectNameParamsSchema), async (_req, res) => {
-    const { name } = res.locals.params as { name: string };
-    const found = await committed(name, res);
-    const log = requestLogger(res, deps.logger);
-    // Stream: a backup may hold far more items than are worth holding in memory as JSON.
-    const entries = found.store.openArchive(name)[Symbol.asyncIterator]();
-    let next = await entries.next(); // an unreadable archive is still answered as a problem
-    res.status(200).type('application/json');
-    const collector = new ResourceItemCollector();
-    let first = true;
-    try {
-      if (!(await writeChunk(res, '{"items":['))) return;
-      while (!next.done) {
-        const item = collector.add(next.value);
-        if (item) {
-          if (!(await writeChunk(res, (first ? '' : ',') + JSON.stringify(item)))) return;
-          first = false;
-        }
-        next = await entries.next();
-      }
-      res.end(']}');
-    } catch (err) {
-      log.error({ err, backup: name, vault: found.vault.name }, 'archive could not be read to the end');
-      res.destroy(err instanceof Error ? err : new Error(String(err)));
-    } finally {
-      await entries.return?.(undefined);
-    }
-  });
-
-  router.get('/v1/backups/:name/logs', validateParams(ObjectNameParamsSchema), async (_req, res) => {
-    const { name } = res.locals.params as { name: string };
-    const found = await committed(name, res);
-    let stream;
-    try {
-      stream = await found.store.objects.getStream(found.store.layout.backupKey(name, 'logs'));
-    } catch (err) {
-      if (isObjectNotFound(err)) {
-        throw new HttpProblem({
-          status: 404,
-          code: 'LogsNotFound',
-          detail: `backup ${JSON.stringify(name)} has no log in vault ${found.vault.name}`,
+  const tag = 'backups';
+  return [
+    route({
+      method: 'post',
+      path: '/v1/backups',
+      operationId: 'createBackup',
+      summary: 'Start a backup',
+      tag,
+      role: 'operator',
+      request: {
+        body: BackupCreateSchema,
+        bodyChecks: (raw, schemaErrors) => backupReferenceErrors(deps, raw, schemaErrors),
+      },
+      responses: { 202: { description: 'The backup, started.', schema: BackupSchema }, 404: PROBLEM, 409: PROBLEM },
+      handler: async ({ body: spec, res }) => {
+        const existing = await findBackup(deps, spec.name, {
+          prefer: spec.vault,
+          log: requestLogger(res, deps.logger),
         });
-      }
-      throw err;
-    }
-    res.status(200).type('text/plain; charset=utf-8');
-    try {
-      await pipeline(stream, createGunzip(), res);
-    } catch (err) {
-      requestLogger(res, deps.logger).warn({ err, backup: name }, 'log could not be streamed to the end');
-      if (!res.destroyed) res.destroy();
-    }
-  });
+        if (existing)
+          throw conflict(`a backup named ${JSON.stringify(spec.name)} exists in vault ${existing.vault.name}`);
 
-  // The same as POST /v1/delete-requests {deleteObjectName: name, deleteObjectType: "Backup"}.
-  router.delete('/v1/backups/:name', validateParams(ObjectNameParamsSchema), async (_req, res) => {
-    const { name } = res.locals.params as { name: string };
-    const request = await startDeleteRequest(deps, { deleteObjectName: name, deleteObjectType: 'Backup' });
-    res.status(202).location(`/v1/delete-requests/${request.name}`).json(request);
-  });
-
-  return router;
+        const started = await startTask(deps, {
+          type: 'Backup',
+          spec,
+          searchAttributes: [
+            { key: PhaseKey, value: 'InProgress' },
+            { key: BackupNameKey, value: spec.name },
+            { key: ClusterKey, value: spec.cluster },
+            { key: VaultKey, value: spec.vault },
+          ],
+        });
+        options.metrics?.taskStarted('Backup');
+        requestLogger(res, deps.logger).info({ backup: spec.name, workflowId: started.workflowId }, 'backup started');
+        const { name, ...rest } = spec;
+        const body: Backup = {
+          name,
+          spec: rest,
+          status: toBackupStatus(
+            startedStatus(started.startTime),
+            temporalUiLink(deps.temporalUiUrl, deps.client.options.namespace, started.workflowId, started.runId),
+            spec.ttl,
+          ),
+        };
+        res.status(202).location(`/v1/backups/${name}`).json(body);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/backups',
+      operationId: 'listBackups',
+      summary: 'List completed backups from the vaults plus running ones',
+      tag,
+      role: 'viewer',
+      request: { query: BackupListQuerySchema },
+      responses: { 200: { description: 'The backups.', schema: BackupListSchema } },
+      handler: async ({ query, res }) => {
+        res.json({ items: await listBackups(deps, query, res) });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/backups/{name}',
+      operationId: 'getBackup',
+      summary: 'Get a backup',
+      tag,
+      role: 'viewer',
+      request: { params: ObjectNameParamsSchema },
+      responses: { 200: { description: 'The backup.', schema: BackupSchema }, 404: PROBLEM },
+      handler: async ({ params: { name }, res }) => {
+        const backup = await getBackup(deps, name, res);
+        if (!backup) throw notFound('backup', name);
+        res.json(backup);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/backups/{name}/resources',
+      operationId: 'listBackupResources',
+      summary: 'List every item of a backup',
+      tag,
+      role: 'viewer',
+      request: { params: ObjectNameParamsSchema },
+      responses: { 200: { description: 'The items.', schema: BackupResourceListSchema }, 404: PROBLEM },
+      handler: async ({ params: { name }, res }) => {
+        const found = await committed(name, res);
+        const log = requestLogger(res, deps.logger);
+        // Stream: a backup may hold far more items than are worth holding in memory as JSON.
+        const entries = found.store.openArchive(name)[Symbol.asyncIterator]();
+        let next = await entries.next(); // an unreadable archive is still answered as a problem
+        res.status(200).type('application/json');
+        const collector = new ResourceItemCollector();
+        let first = true;
+        try {
+          if (!(await writeChunk(res, '{"items":['))) return;
+          while (!next.done) {
+            const item = collector.add(next.value);
+            if (item) {
+              if (!(await writeChunk(res, (first ? '' : ',') + JSON.stringify(item)))) return;
+              first = false;
+            }
+            next = await entries.next();
+          }
+          res.end(']}');
+        } catch (err) {
+          log.error({ err, backup: name, vault: found.vault.name }, 'archive could not be read to the end');
+          res.destroy(err instanceof Error ? err : new Error(String(err)));
+        } finally {
+          await entries.return?.(undefined);
+        }
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/backups/{name}/logs',
+      operationId: 'getBackupLogs',
+      summary: 'Get the log of a backup',
+      tag,
+      role: 'viewer',
+      request: { params: ObjectNameParamsSchema },
+      responses: {
+        200: { description: 'The log.', schema: z.string(), contentType: 'text/plain' },
+        404: PROBLEM,
+      },
+      handler: async ({ params: { name }, res }) => {
+        const found = await committed(name, res);
+        let stream;
+        try {
+          stream = await found.store.objects.getStream(found.store.layout.backupKey(name, 'logs'));
+        } catch (err) {
+          if (isObjectNotFound(err)) {
+            throw new HttpProblem({
+              status: 404,
+              code: 'LogsNotFound',
+              detail: `backup ${JSON.stringify(name)} has no log in vault ${found.vault.name}`,
+            });
+          }
+          throw err;
+        }
+        res.status(200).type('text/plain; charset=utf-8');
+        try {
+          await pipeline(stream, createGunzip(), res);
+        } catch (err) {
+          requestLogger(res, deps.logger).warn({ err, backup: name }, 'log could not be streamed to the end');
+          if (!res.destroyed) res.destroy();
+        }
+      },
+    }),
+    // The same as POST /v1/delete-requests {deleteObjectName: name, deleteObjectType: "Backup"}.
+    route({
+      method: 'delete',
+      path: '/v1/backups/{name}',
+      operationId: 'deleteBackup',
+      summary: 'Delete a backup',
+      tag,
+      role: 'operator',
+      request: { params: ObjectNameParamsSchema },
+      responses: {
+        202: { description: 'The delete request.', schema: DeleteRequestSchema },
+        404: PROBLEM,
+        409: PROBLEM,
+      },
+      handler: async ({ params: { name }, res }) => {
+        const request = await startDeleteRequest(deps, { deleteObjectName: name, deleteObjectType: 'Backup' });
+        res.status(202).location(`/v1/delete-requests/${request.name}`).json(request);
+      },
+    }),
+  ];
 }

@@ -4,7 +4,6 @@
 // and concurrent requests share one probe.
 
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
 import { agentConnected } from '../../clients/agents.js';
 import type { ClusterInfo } from '../../temporal/workflow-inputs.js';
 import { TaskTypeKey } from '../../temporal/search-attributes.js';
@@ -12,12 +11,12 @@ import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
 import { WorkflowType } from '../../temporal/workflow-ids.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../problem.js';
-import { NameParamsSchema } from '../schemas.js';
-import type { Cluster, ClusterStatus } from '../../domain/cluster.js';
+import { PROBLEM, route, type Route } from '../route-table.js';
+import { ClusterListSchema, NameParamsSchema } from '../schemas.js';
+import { ClusterSchema, type Cluster, type ClusterStatus } from '../../domain/cluster.js';
 import { mapLimit } from '../../lib/concurrency.js';
-import { validateParams } from '../validate.js';
 
-export interface ClustersRouterOptions {
+export interface ClusterRoutesOptions {
   /** How long a probe's answer is served from cache. */
   cacheMs?: number;
   /** How long a request waits for a probe before answering without the cluster's details. */
@@ -54,7 +53,7 @@ export class ClusterProber {
 
   constructor(
     private readonly deps: Pick<ApiDeps, 'client' | 'logger'>,
-    options: ClustersRouterOptions = {},
+    options: ClusterRoutesOptions = {},
   ) {
     this.cacheMs = options.cacheMs ?? DEFAULT_CLUSTER_CACHE_MS;
     this.probeTimeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
@@ -106,21 +105,40 @@ export class ClusterProber {
   }
 }
 
-export function clustersRouter(deps: ApiDeps, options: ClustersRouterOptions = {}): Router {
-  const router = Router();
+export function clusterRoutes(deps: ApiDeps, options: ClusterRoutesOptions = {}): Route[] {
   const prober = new ClusterProber(deps, options);
   const names = () => deps.config.clusters.map((c) => c.name);
-
-  router.get('/v1/clusters', async (_req, res) => {
-    const items: Cluster[] = await mapLimit(names(), 8, async (name) => ({ name, status: await prober.status(name) }));
-    res.json({ items });
-  });
-
-  router.get('/v1/clusters/:name', validateParams(NameParamsSchema), async (_req, res) => {
-    const { name } = res.locals.params as { name: string };
-    if (!names().includes(name)) throw notFound('cluster', name);
-    res.json({ name, status: await prober.status(name) } satisfies Cluster);
-  });
-
-  return router;
+  const tag = 'clusters';
+  return [
+    route({
+      method: 'get',
+      path: '/v1/clusters',
+      operationId: 'listClusters',
+      summary: 'List clusters',
+      tag,
+      role: 'viewer',
+      responses: { 200: { description: 'The clusters.', schema: ClusterListSchema } },
+      handler: async ({ res }) => {
+        const items: Cluster[] = await mapLimit(names(), 8, async (name) => ({
+          name,
+          status: await prober.status(name),
+        }));
+        res.json({ items });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/clusters/{name}',
+      operationId: 'getCluster',
+      summary: 'Get a cluster',
+      tag,
+      role: 'viewer',
+      request: { params: NameParamsSchema },
+      responses: { 200: { description: 'The cluster.', schema: ClusterSchema }, 404: PROBLEM },
+      handler: async ({ params: { name }, res }) => {
+        if (!names().includes(name)) throw notFound('cluster', name);
+        res.json({ name, status: await prober.status(name) } satisfies Cluster);
+      },
+    }),
+  ];
 }

@@ -3,32 +3,47 @@
 // answer 501 `NotBuilt` rather than accept work nothing would do; a bad body still gets its 400,
 // so clients can be written against the contract today.
 
-import { Router } from 'express';
-import { badRequest } from '../problem.js';
 import { notBuilt } from '../problems-extra.js';
+import { PROBLEM, route, type Route } from '../route-table.js';
 import { BackupNameParamsSchema } from '../schemas.js';
-import { ConversionCreateSchema } from '../../domain/conversion.js';
-import { validateParams, missingBody } from '../validate.js';
-import { validate } from '../../domain/validation.js';
+import { ConversionCreateSchema, ConversionSchema } from '../../domain/conversion.js';
 
 export const CONVERSIONS_NOT_BUILT =
   'StorageClass conversion (ConvertWorkflow) is not built yet: it needs volume data in backups (AppAndPvBackup), which is not built either';
 
-export function conversionsRouter(): Router {
-  const router = Router();
-
-  router.post('/v1/conversions', (req, _res, next) => {
-    if (req.body === undefined) {
-      next(missingBody());
-      return;
-    }
-    const parsed = validate(ConversionCreateSchema, req.body);
-    next(parsed.success ? notBuilt(CONVERSIONS_NOT_BUILT) : badRequest(parsed.errors));
-  });
-
-  router.get('/v1/conversions/:backupName', validateParams(BackupNameParamsSchema), (_req, _res, next) => {
-    next(notBuilt(CONVERSIONS_NOT_BUILT));
-  });
-
-  return router;
+export function conversionRoutes(): Route[] {
+  const tag = 'conversions';
+  return [
+    route({
+      method: 'post',
+      path: '/v1/conversions',
+      operationId: 'createConversion',
+      summary: "Convert a backup's StorageClasses (not built yet: answers 501 NotBuilt)",
+      tag,
+      role: 'operator',
+      request: { body: ConversionCreateSchema },
+      responses: {
+        202: { description: 'The conversion, started.', schema: ConversionSchema },
+        404: PROBLEM,
+        409: PROBLEM,
+        501: PROBLEM,
+      },
+      handler: () => {
+        throw notBuilt(CONVERSIONS_NOT_BUILT);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/conversions/{backupName}',
+      operationId: 'getConversion',
+      summary: 'Get the conversion of a backup (not built yet: answers 501 NotBuilt)',
+      tag,
+      role: 'viewer',
+      request: { params: BackupNameParamsSchema },
+      responses: { 200: { description: 'The conversion.', schema: ConversionSchema }, 404: PROBLEM, 501: PROBLEM },
+      handler: () => {
+        throw notBuilt(CONVERSIONS_NOT_BUILT);
+      },
+    }),
+  ];
 }

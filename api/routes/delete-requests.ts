@@ -16,7 +16,6 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from '@temporalio/client';
-import { Router } from 'express';
 import { BackupNameKey, TaskTypeKey } from '../../temporal/search-attributes.js';
 import { describeBackupPlan } from '../../clients/backup-plans.js';
 import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
@@ -26,6 +25,7 @@ import {
   type DeleteRequestCreate as DeleteRequestSpec,
   DeleteObjectTypeSchema,
   DeleteRequestCreateSchema,
+  DeleteRequestSchema,
   type DeleteObjectType,
   type DeleteRequest,
   type DeleteRequestCreate,
@@ -34,9 +34,9 @@ import { openStore } from '../backup-view.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, notFound } from '../problem.js';
 import { notBuilt } from '../problems-extra.js';
+import { PROBLEM, route, type Route } from '../route-table.js';
 import { ObjectNameParamsSchema } from '../schemas.js';
 import { readTask, temporalUiLink, toDeleteRequestStatus } from '../tasks.js';
-import { validateBody, validateParams } from '../validate.js';
 
 export const CONVERT_DELETE_NOT_BUILT =
   'StorageClass conversion is not built yet, so there is no conversion to reset (deleteObjectType "Convert")';
@@ -130,26 +130,48 @@ export async function getDeleteRequest(deps: ApiDeps, name: string): Promise<Del
   };
 }
 
-export function deleteRequestsRouter(deps: ApiDeps): Router {
-  const router = Router();
-
-  router.post('/v1/delete-requests', validateBody(DeleteRequestCreateSchema), async (req, res) => {
-    const created = await startDeleteRequest(deps, req.body as DeleteRequestCreate);
-    res.status(202).location(`/v1/delete-requests/${created.name}`).json(created);
-  });
-
-  router.get('/v1/delete-requests/:name', validateParams(ObjectNameParamsSchema), async (_req, res) => {
-    const { name } = res.locals.params as { name: string };
-    const found = await getDeleteRequest(deps, name);
-    if (!found) {
-      throw parseDeleteRequestName(name)
-        ? notFound('delete request', name)
-        : notFound(`delete request ${JSON.stringify(name)} (names are <type>-<object>, e.g. backup-nginx-1)`);
-    }
-    res.json(found);
-  });
-
-  return router;
+export function deleteRequestRoutes(deps: ApiDeps): Route[] {
+  const tag = 'delete-requests';
+  return [
+    route({
+      method: 'post',
+      path: '/v1/delete-requests',
+      operationId: 'createDeleteRequest',
+      summary: 'Delete a backup, restore, conversion or backup plan',
+      tag,
+      role: 'operator',
+      request: { body: DeleteRequestCreateSchema },
+      responses: {
+        202: { description: 'The delete request, started.', schema: DeleteRequestSchema },
+        404: PROBLEM,
+        409: PROBLEM,
+        501: PROBLEM,
+      },
+      handler: async ({ body, res }) => {
+        const created = await startDeleteRequest(deps, body);
+        res.status(202).location(`/v1/delete-requests/${created.name}`).json(created);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/delete-requests/{name}',
+      operationId: 'getDeleteRequest',
+      summary: 'Get a delete request',
+      tag,
+      role: 'viewer',
+      request: { params: ObjectNameParamsSchema },
+      responses: { 200: { description: 'The delete request.', schema: DeleteRequestSchema }, 404: PROBLEM },
+      handler: async ({ params: { name }, res }) => {
+        const found = await getDeleteRequest(deps, name);
+        if (!found) {
+          throw parseDeleteRequestName(name)
+            ? notFound('delete request', name)
+            : notFound(`delete request ${JSON.stringify(name)} (names are <type>-<object>, e.g. backup-nginx-1)`);
+        }
+        res.json(found);
+      },
+    }),
+  ];
 }
 
 /** 404, 409 or 501 before anything starts. */

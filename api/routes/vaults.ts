@@ -6,7 +6,6 @@
 // the storage. Vaults from the configuration are listed too and cannot be deleted here.
 
 import { resolve } from 'node:path';
-import { Router } from 'express';
 import {
   deleteVault,
   registerVault,
@@ -16,26 +15,24 @@ import {
 } from '../../clients/vault-registry.js';
 import { locationConflict, vaultLocation } from '../../domain/vault-location.js';
 import { ErrorCode } from '../../domain/errors.js';
-import { type VaultStatus, VaultCreateSchema, type Vault, type VaultCreate } from '../../domain/vault.js';
+import { type VaultStatus, VaultCreateSchema, VaultSchema, type Vault, type VaultCreate } from '../../domain/vault.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, HttpProblem, notFound } from '../problem.js';
-import { NameParamsSchema } from '../schemas.js';
-import { mapLimit } from '../tasks.js';
-import { validateBody, validateParams } from '../validate.js';
+import { PROBLEM, route, type Refusal, type Route } from '../route-table.js';
+import { NameParamsSchema, VaultListSchema } from '../schemas.js';
+import { mapLimit } from '../../lib/concurrency.js';
 
 /** The FAQ's answer to "Can I modify the backup vault?". */
 export const VAULT_IMMUTABLE =
   'A backup vault cannot be modified: delete it and create a vault with another name (the name of a deleted vault cannot be reused)';
 
-class MethodNotAllowed extends HttpProblem {
-  constructor(detail: string, allow: string) {
-    super({ status: 405, code: 'MethodNotAllowed', detail, headers: { Allow: allow } });
-  }
-
-  override get title(): string {
-    return 'Method Not Allowed';
-  }
-}
+/** PUT and PATCH of a vault are 405 with the FAQ's answer. */
+export const VAULT_REFUSALS: readonly Refusal[] = ['/v1/vaults', '/v1/vaults/{name}'].map((path) => ({
+  path,
+  methods: ['put', 'patch'],
+  role: 'admin',
+  detail: VAULT_IMMUTABLE,
+}));
 
 const NOT_VALIDATED: VaultStatus = { phase: 'InProgress', lastValidated: null, message: null };
 
@@ -54,73 +51,98 @@ async function liveVaults(deps: ApiDeps): Promise<VaultCreate[]> {
   return [...configured, ...registered].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function vaultsRouter(deps: ApiDeps): Router {
-  const router = Router();
+export function vaultRoutes(deps: ApiDeps): Route[] {
   const vaultRoot = resolve(deps.config.vaultRoot);
+  const tag = 'vaults';
+  return [
+    route({
+      method: 'post',
+      path: '/v1/vaults',
+      operationId: 'createVault',
+      summary: 'Create a backup vault',
+      tag,
+      role: 'admin',
+      request: { body: VaultCreateSchema },
+      responses: { 201: { description: 'The vault; validation starts.', schema: VaultSchema }, 409: PROBLEM },
+      handler: async ({ body: spec, res }) => {
+        const location = vaultLocation(spec, vaultRoot);
+        // Configured vaults take part in the checks even before the control worker registers them.
+        const configured = deps.config.vaults;
+        if (configured.some((v) => v.name === spec.name))
+          throw conflict(`vault ${JSON.stringify(spec.name)} is preconfigured`);
+        const overlap = locationConflict(
+          location,
+          configured.map((v) => ({ name: v.name, location: vaultLocation(v, vaultRoot) })),
+        );
+        if (overlap) throw prefixConflict(overlap);
 
-  router.post('/v1/vaults', validateBody(VaultCreateSchema), async (req, res) => {
-    const spec = req.body as VaultCreate;
-    const location = vaultLocation(spec, vaultRoot);
-    // Configured vaults take part in the checks even before the control worker registers them.
-    const configured = deps.config.vaults;
-    if (configured.some((v) => v.name === spec.name))
-      throw conflict(`vault ${JSON.stringify(spec.name)} is preconfigured`);
-    const overlap = locationConflict(
-      location,
-      configured.map((v) => ({ name: v.name, location: vaultLocation(v, vaultRoot) })),
-    );
-    if (overlap) throw prefixConflict(overlap);
-
-    try {
-      const entry = await registerVault(deps.client, { spec, location });
-      res.status(201).location(`/v1/vaults/${entry.name}`).json(toVault(entry.spec, NOT_VALIDATED));
-    } catch (err) {
-      const refusal = registryRefusal(err);
-      if (refusal?.type === ErrorCode.NameAlreadyUsed) throw conflict(refusal.message);
-      if (refusal?.type === ErrorCode.VaultPrefixConflict) throw prefixConflict(refusal.message);
-      throw err;
-    }
-  });
-
-  router.get('/v1/vaults', async (_req, res) => {
-    const vaults = await liveVaults(deps);
-    const items = await mapLimit(vaults, 8, async (v) => toVault(v, await vaultStatus(deps.client, v.name)));
-    res.json({ items });
-  });
-
-  router.get('/v1/vaults/:name', validateParams(NameParamsSchema), async (_req, res) => {
-    const { name } = res.locals.params as { name: string };
-    const spec = (await liveVaults(deps)).find((v) => v.name === name);
-    if (!spec) throw notFound('vault', name);
-    res.json(toVault(spec, await vaultStatus(deps.client, name)));
-  });
-
-  router.delete('/v1/vaults/:name', validateParams(NameParamsSchema), async (_req, res) => {
-    const { name } = res.locals.params as { name: string };
-    if (deps.config.vaults.some((v) => v.name === name)) {
-      throw conflict(`vault ${JSON.stringify(name)} is preconfigured; remove it from the configuration instead`);
-    }
-    const status = await vaultStatus(deps.client, name);
-    try {
-      const entry = await deleteVault(deps.client, name);
-      res.status(202).json(toVault(entry.spec, status));
-    } catch (err) {
-      const refusal = registryRefusal(err);
-      if (refusal?.type === ErrorCode.VaultNotFound) throw notFound('vault', name);
-      if (refusal?.type === ErrorCode.VaultConfigured) throw conflict(refusal.message);
-      throw err;
-    }
-  });
-
-  const immutable = (allow: string) => () => {
-    throw new MethodNotAllowed(VAULT_IMMUTABLE, allow);
-  };
-  router.put('/v1/vaults', immutable('GET, POST'));
-  router.patch('/v1/vaults', immutable('GET, POST'));
-  router.put('/v1/vaults/:name', immutable('GET, DELETE'));
-  router.patch('/v1/vaults/:name', immutable('GET, DELETE'));
-
-  return router;
+        try {
+          const entry = await registerVault(deps.client, { spec, location });
+          res.status(201).location(`/v1/vaults/${entry.name}`).json(toVault(entry.spec, NOT_VALIDATED));
+        } catch (err) {
+          const refusal = registryRefusal(err);
+          if (refusal?.type === ErrorCode.NameAlreadyUsed) throw conflict(refusal.message);
+          if (refusal?.type === ErrorCode.VaultPrefixConflict) throw prefixConflict(refusal.message);
+          throw err;
+        }
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/vaults',
+      operationId: 'listVaults',
+      summary: 'List backup vaults',
+      tag,
+      role: 'viewer',
+      responses: { 200: { description: 'The vaults.', schema: VaultListSchema } },
+      handler: async ({ res }) => {
+        const vaults = await liveVaults(deps);
+        const items = await mapLimit(vaults, 8, async (v) => toVault(v, await vaultStatus(deps.client, v.name)));
+        res.json({ items });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/vaults/{name}',
+      operationId: 'getVault',
+      summary: 'Get a backup vault',
+      tag,
+      role: 'viewer',
+      request: { params: NameParamsSchema },
+      responses: { 200: { description: 'The vault.', schema: VaultSchema }, 404: PROBLEM },
+      handler: async ({ params: { name }, res }) => {
+        const spec = (await liveVaults(deps)).find((v) => v.name === name);
+        if (!spec) throw notFound('vault', name);
+        res.json(toVault(spec, await vaultStatus(deps.client, name)));
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/v1/vaults/{name}',
+      operationId: 'deleteVault',
+      summary: 'Delete a backup vault (its name is never reused)',
+      tag,
+      role: 'admin',
+      request: { params: NameParamsSchema },
+      // 409: a preconfigured vault is removed from the configuration, not here.
+      responses: { 202: { description: 'Deletion accepted.', schema: VaultSchema }, 404: PROBLEM, 409: PROBLEM },
+      handler: async ({ params: { name }, res }) => {
+        if (deps.config.vaults.some((v) => v.name === name)) {
+          throw conflict(`vault ${JSON.stringify(name)} is preconfigured; remove it from the configuration instead`);
+        }
+        const status = await vaultStatus(deps.client, name);
+        try {
+          const entry = await deleteVault(deps.client, name);
+          res.status(202).json(toVault(entry.spec, status));
+        } catch (err) {
+          const refusal = registryRefusal(err);
+          if (refusal?.type === ErrorCode.VaultNotFound) throw notFound('vault', name);
+          if (refusal?.type === ErrorCode.VaultConfigured) throw conflict(refusal.message);
+          throw err;
+        }
+      },
+    }),
+  ];
 }
 
 function prefixConflict(message: string): HttpProblem {
