@@ -202,6 +202,10 @@ export function toHttpProblem(err: unknown): HttpProblem | undefined {
       return new HttpProblem({ status: 400, code: ProblemCode.MalformedBody, detail: message });
   }
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  // The router could not percent-decode a path parameter (`/v1/backups/%zz`): bad input, not a fault.
+  if (err instanceof URIError && status === 400) {
+    return badRequest([{ path: '(path)', message: `not valid percent-encoding: ${message}` }]);
+  }
   if (status !== undefined && status >= 400 && status < 500 && e.expose === true) {
     return new HttpProblem({
       status,
