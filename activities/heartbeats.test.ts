@@ -64,7 +64,9 @@ describe('planBackup', () => {
       logger: pino({ level: 'silent' }),
     });
     const spec = { name: 'b1', cluster: 'a', vault: 'v', includedNamespaces: ['shop'] } as unknown as BackupCreate;
-    const plan = await env.run(activities.planBackup, { spec, ownNamespace: 'backup-center' });
+    const plan = (await env.run(activities.planBackup, { spec, ownNamespace: 'backup-center' })) as {
+      namespaces: string[];
+    };
     expect(plan.namespaces).toEqual(['shop']);
     expect(beats.length).toBeGreaterThan(0);
   });

@@ -25,6 +25,7 @@ import { readBackupContents, type StoredObject } from './backup-contents.js';
 import { sameAsExisting } from './compare.js';
 import { isReady, readinessOf, type ReadinessCheck } from './readiness.js';
 import type { VaultCreate } from '../../domain/vault.js';
+import { mapLimit } from '../../lib/concurrency.js';
 
 /** Labels every restored object carries (Velero's keys, so tools that know Velero find them). */
 export const RESTORE_NAME_LABEL = 'velero.io/restore-name';
@@ -286,7 +287,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
             }
           }
         }
-        await pool(group, deps.concurrency ?? 8, restoreOne);
+        await mapLimit(group, deps.concurrency ?? 8, restoreOne);
         Context.current().heartbeat({ groupResource: gr, itemsRestored: done });
         if (waitConditionFor(gr) === 'Established') {
           for (const s of group) await waitCrdEstablished(kube, s.stored.name);
@@ -379,12 +380,4 @@ async function waitCrdEstablished(kube: KubeClient, name: string): Promise<void>
     await Context.current().sleep(200);
   }
   throw new Error(`CustomResourceDefinition ${name} did not become Established`);
-}
-
-async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
 }

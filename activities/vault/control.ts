@@ -5,7 +5,7 @@ import { parseGoDuration } from '../../lib/duration.js';
 import type { Logger } from '../../lib/logger.js';
 import { isRestorable, newBackupMetadata } from '../../vault/backup-metadata.js';
 import type { TaskStatus } from '../../domain/task.js';
-import { openVault, type VaultRegistry } from '../../vault/open.js';
+import { openVault, resolveVault, type VaultRegistry } from '../../vault/open.js';
 import type { VaultCreate } from '../../domain/vault.js';
 
 export interface VaultDeps {
@@ -16,22 +16,13 @@ export interface VaultDeps {
 
 /** Activities on the control queue that read and write the vault's bookkeeping. */
 export function createVaultActivities(deps: VaultDeps) {
-  const resolveVault = async (name: string): Promise<VaultCreate> => {
-    const vault = await deps.vaults.get(name);
-    if (!vault) {
-      throw ApplicationFailure.nonRetryable(
-        messages.vaultUnavailable(`vault ${name} does not exist`),
-        ErrorCode.VaultUnavailable,
-      );
-    }
-    return vault;
-  };
-  const store = async (name: string) => openVault(await resolveVault(name), deps.vaultRoot);
+  const resolve = (name: string) => resolveVault(deps.vaults, name);
+  const store = async (name: string) => openVault(await resolve(name), deps.vaultRoot);
 
   return {
     /** The FAQ's checks before any work: the vault is reachable, and the name is free in it. */
     async prepareBackup(input: { backup: string; vault: string }): Promise<{ vault: VaultCreate }> {
-      const vault = await resolveVault(input.vault);
+      const vault = await resolve(input.vault);
       const s = openVault(vault, deps.vaultRoot);
       const valid = await s.validate();
       if (!valid.ok)
@@ -83,7 +74,7 @@ export function createVaultActivities(deps: VaultDeps) {
      * restore instead of failing it for good.
      */
     async locateBackup(input: { backup: string; vault?: string }): Promise<{ vault: VaultCreate }> {
-      const candidates = input.vault ? [await resolveVault(input.vault)] : await deps.vaults.list();
+      const candidates = input.vault ? [await resolve(input.vault)] : await deps.vaults.list();
       const unreadable: Array<{ vault: string; error: unknown }> = [];
       for (const vault of candidates) {
         let meta;

@@ -1,4 +1,3 @@
-import { isAbsolute, resolve } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { ErrorCode, messages } from '../../domain/errors.js';
@@ -9,7 +8,7 @@ import { BackupAnnotation, deletedByCluster } from '../../vault/backup-metadata.
 import { FilesystemObjectStore } from '../../vault/filesystem.js';
 import { claimLocation, parseVaultMarker, serializeVaultMarker, type VaultMarker } from '../../vault/marker.js';
 import { BackupStoreError, type BackupStore } from '../../vault/store.js';
-import { type VaultRegistry, openVault } from '../../vault/open.js';
+import { openVault, resolveVault, vaultDirectory, type VaultRegistry } from '../../vault/open.js';
 import type { VaultCreate } from '../../domain/vault.js';
 
 // Activities of the lifecycle workflows (vault validation, delete requests, retention), on the
@@ -46,15 +45,7 @@ const MAX_RESTORES_PER_BACKUP = 1000;
 export function createLifecycleActivities(deps: LifecycleDeps) {
   const root = deps.vaultRoot ?? process.cwd();
   const open = (spec: VaultCreate): BackupStore => openVault(spec, root);
-  const resolveVault = async (name: string): Promise<VaultCreate> => {
-    const vault = await deps.vaults.get(name);
-    if (!vault)
-      throw ApplicationFailure.nonRetryable(
-        messages.vaultUnavailable(`vault ${name} does not exist`),
-        ErrorCode.VaultUnavailable,
-      );
-    return vault;
-  };
+  const resolve = (name: string) => resolveVault(deps.vaults, name);
 
   return {
     /**
@@ -64,7 +55,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
     async initVault(input: { spec: VaultCreate }): Promise<VaultCheck> {
       const { spec } = input;
       try {
-        if (spec.backend === 'filesystem') await FilesystemObjectStore.create(filesystemPath(spec, root));
+        if (spec.backend === 'filesystem') await FilesystemObjectStore.create(vaultDirectory(spec, root));
         const store = open(spec);
         const decision = claimLocation(await readMarker(store), spec.name, new Date().toISOString());
         if (decision.action === 'refuse') return { ok: false, message: messages.vaultUnavailable(decision.message) };
@@ -184,7 +175,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
 
     /** Removes a backup's files, velero-backup.json first so it leaves the listing before its data goes. */
     async deleteBackupData(input: { backup: string; vault: string }): Promise<void> {
-      const store = open(await resolveVault(input.vault));
+      const store = open(await resolve(input.vault));
       // Volume snapshots: none are taken yet (AppAndPvBackup data is not built), so there are none to delete.
       await keepHeartbeating(() => store.deleteBackup(input.backup));
       deps.logger.info({ backup: input.backup, vault: input.vault }, 'backup deleted');
@@ -192,14 +183,14 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
 
     /** A delete from a cluster other than the backup's own only marks it (the FAQ): the data stays. */
     async markBackupDeleted(input: { backup: string; vault: string; cluster: string }): Promise<void> {
-      const store = open(await resolveVault(input.vault));
+      const store = open(await resolve(input.vault));
       await store.markDeleted(input.backup, input.cluster).catch(rethrowStoreError);
       deps.logger.info({ backup: input.backup, vault: input.vault, cluster: input.cluster }, 'backup marked deleted');
     },
 
     /** Removes `restores/<restore>/` from the given vault, or from every vault holding it; returns those vaults. */
     async deleteRestoreRecords(input: { restore: string; vault?: string }): Promise<string[]> {
-      const vaults = input.vault ? [await resolveVault(input.vault)] : await deps.vaults.list();
+      const vaults = input.vault ? [await resolve(input.vault)] : await deps.vaults.list();
       const removed: string[] = [];
       for (const vault of vaults) {
         const store = open(vault);
@@ -224,11 +215,6 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
 }
 
 export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
-
-function filesystemPath(spec: VaultCreate, root: string): string {
-  const path = spec.path ?? '';
-  return isAbsolute(path) ? path : resolve(root, path);
-}
 
 async function readMarker(store: BackupStore): Promise<VaultMarker | undefined> {
   let body: Buffer;
