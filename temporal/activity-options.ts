@@ -15,7 +15,15 @@ export interface TaskOptions {
   ownNamespace: string;
   /** How long restored PVCs and pods may stay unready before `create cluster resources timeout`. */
   resourceReadyTimeoutMinutes: number;
+  /**
+   * Whose per-kind concurrency slots the task's cluster work takes (config `concurrency.<kind>`):
+   * a backup plan's runs take `schedule`, other backups `backup`.
+   */
+  concurrencyKind?: ConcurrencyKind;
 }
+
+/** The kinds of cluster work limited per agent; the activity input carries it as `kind`. */
+export type ConcurrencyKind = 'backup' | 'schedule';
 
 export const defaultTaskOptions: TaskOptions = {
   subtaskTimeoutMinutes: 60,

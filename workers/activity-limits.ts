@@ -36,18 +36,22 @@ export function semaphoresFor(concurrency: ConcurrencyConfig): Semaphores {
  * Wraps the activities named in `kinds` so each runs holding a slot of its kind's semaphore;
  * the others are returned as they are.
  */
+/** An activity's kind, fixed or read from its input (a backup plan's runs say `kind: 'schedule'`). */
+export type KindOf = ActivityKind | ((input: unknown) => ActivityKind);
+
 export function limitActivities<A extends Record<string, (...args: never[]) => Promise<unknown>>>(
   activities: A,
-  kinds: Partial<Record<keyof A & string, ActivityKind>>,
+  kinds: Partial<Record<keyof A & string, KindOf>>,
   semaphores: Semaphores,
   opts: { logger?: Logger; heartbeatEveryMs?: number } = {},
 ): A {
   const out: Record<string, unknown> = { ...activities };
-  for (const [name, kind] of Object.entries(kinds) as Array<[keyof A & string, ActivityKind]>) {
+  for (const [name, kindOf] of Object.entries(kinds) as Array<[keyof A & string, KindOf]>) {
     const fn = activities[name];
     if (!fn) throw new Error(`limitActivities: no activity named ${name}`);
-    const sem = semaphores[kind];
     out[name] = async (...args: Parameters<typeof fn>) => {
+      const kind = typeof kindOf === 'function' ? kindOf(args[0]) : kindOf;
+      const sem = semaphores[kind];
       const ctx = Context.current();
       let queued = false;
       const release = await sem.acquire({
@@ -74,12 +78,19 @@ export function limitActivities<A extends Record<string, (...args: never[]) => P
   return out as A;
 }
 
+/** A backup's cluster work counts as `backup`, or as `schedule` when a backup plan started it. */
+function backupKind(input: unknown): ActivityKind {
+  return typeof input === 'object' && input !== null && (input as { kind?: unknown }).kind === 'schedule'
+    ? 'schedule'
+    : 'backup';
+}
+
 /** Which cluster-agent activity belongs to which kind (the rest, e.g. clusterInfo, are not limited). */
 export const CLUSTER_ACTIVITY_KINDS = {
-  planBackup: 'backup',
-  backupResources: 'backup',
+  planBackup: backupKind,
+  backupResources: backupKind,
   restoreResources: 'restore',
-} as const satisfies Record<string, ActivityKind>;
+} as const satisfies Record<string, KindOf>;
 
 /** Control-queue activities that count as delete work. */
 export const CONTROL_ACTIVITY_KINDS = {

@@ -136,6 +136,27 @@ describe('concurrency.<kind>: at most N activities of a kind do their work at on
     expect(maxOverlap(r.spans)).toBe(1);
   });
 
+  it("concurrency.schedule limits a backup plan's runs (input kind 'schedule') apart from other backups", async () => {
+    const spans: Array<{ name: string; start: number; end: number }> = [];
+    const backupResources = async (input: { id: string; kind?: string }) => {
+      const start = performance.now();
+      await sleep(60);
+      spans.push({ name: `${input.kind ?? 'backup'}:${input.id}`, start, end: performance.now() });
+    };
+    const limited = limitActivities(
+      { backupResources },
+      { backupResources: CLUSTER_ACTIVITY_KINDS.backupResources },
+      semaphoresFor(config({ concurrency: { backup: 5, schedule: 1 } }).concurrency),
+    );
+    await Promise.all([
+      new MockActivityEnvironment().run(limited.backupResources, { id: '1', kind: 'schedule' }),
+      new MockActivityEnvironment().run(limited.backupResources, { id: '2', kind: 'schedule' }),
+      new MockActivityEnvironment().run(limited.backupResources, { id: '3' }),
+    ]);
+    expect(maxOverlap(spans.filter((x) => x.name.startsWith('schedule:')))).toBe(1);
+    expect(maxOverlap(spans)).toBe(2); // the manual backup ran beside a scheduled one
+  });
+
   it('a queued activity that is cancelled leaves the queue without running', async () => {
     const r = recording(80);
     const limited = limitActivities(

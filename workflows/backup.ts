@@ -41,7 +41,8 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
     const { vault: vaultSpec } = await vault.prepareBackup({ backup: spec.name, vault: spec.vault });
 
     status.step = 'Plan';
-    const plan = await cluster.planBackup({ spec, ownNamespace: options.ownNamespace });
+    const kind = options.concurrencyKind ?? 'backup';
+    const plan = await cluster.planBackup({ spec, ownNamespace: options.ownNamespace, kind });
     status.warnings.push(...plan.warnings);
 
     status.step = 'BackupResources';
@@ -49,6 +50,7 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
     const taken = await cluster.backupResources({
       spec,
       plan,
+      kind,
       vault: vaultSpec,
       archiveTime: workflowInfo().startTime.toISOString(),
     });

@@ -47,7 +47,7 @@ export async function ScheduledBackupWorkflow({
   try {
     return await executeChild(BackupWorkflow, {
       workflowId: taskWorkflowId('Backup', name),
-      args: [{ spec: { ...template, name }, options }],
+      args: [{ spec: { ...template, name }, options: { ...options, concurrencyKind: 'schedule' } }],
       // The backup is a task of its own: it finishes even if this run is terminated.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

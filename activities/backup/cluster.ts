@@ -25,6 +25,7 @@ import { itemJson, typeMetaPrefix } from './item-json.js';
 import { ProgressReporter, throttledHeartbeat } from '../progress.js';
 import { openVault } from '../../vault/open.js';
 import type { VaultCreate } from '../../domain/vault.js';
+import type { ConcurrencyKind } from '../../temporal/activity-options.js';
 
 export interface BackupPlan {
   namespaces: string[];
@@ -53,7 +54,12 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
   const { kube } = deps;
   return {
     /** Discovery and selection: which namespaces and types the backup takes. Fails as the FAQ says when no namespace matches. */
-    async planBackup(input: { spec: BackupCreate; ownNamespace: string }): Promise<BackupPlan> {
+    async planBackup(input: {
+      spec: BackupCreate;
+      ownNamespace: string;
+      /** The concurrency slot this work takes (workers/activity-limits.ts). */
+      kind?: ConcurrencyKind;
+    }): Promise<BackupPlan> {
       const { spec } = input;
       const [{ types, failedGroupVersions }, nsList] = await Promise.all([
         discoverResources(kube, throttledHeartbeat()), // slow on clusters with many (aggregated) APIs
@@ -92,6 +98,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
     async backupResources(input: {
       spec: BackupCreate;
       plan: BackupPlan;
+      kind?: ConcurrencyKind;
       vault: VaultCreate;
       archiveTime: string;
     }): Promise<BackupTaken> {
