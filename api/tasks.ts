@@ -159,7 +159,6 @@ export async function listExecutions(
   return out;
 }
 
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
