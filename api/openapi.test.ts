@@ -164,9 +164,19 @@ describe('OpenAPI document', () => {
     );
   });
 
-  it('answers errors as problem+json: 400 with errors, 401, 403, 404, 409', () => {
+  it('answers errors as problem+json: 400 with errors, 401, 403, 404, 409, 413, 415, 503', () => {
     const responses = doc.components?.responses ?? {};
-    for (const name of ['BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'InternalError']) {
+    for (const name of [
+      'BadRequest',
+      'Unauthorized',
+      'Forbidden',
+      'NotFound',
+      'Conflict',
+      'ContentTooLarge',
+      'UnsupportedMediaType',
+      'ServiceUnavailable',
+      'InternalError',
+    ]) {
       expect(responses[name], name).toMatchObject({
         content: { 'application/problem+json': { schema: { $ref: expect.any(String) } } },
       });
@@ -177,7 +187,7 @@ describe('OpenAPI document', () => {
     };
     expect(validation.required).toContain('errors');
     const create = doc.paths?.['/v1/backups']?.post?.responses as Record<string, unknown>;
-    expect(Object.keys(create).sort()).toEqual(['202', '400', '401', '403', '404', '409', '500']);
+    expect(Object.keys(create).sort()).toEqual(['202', '400', '401', '403', '404', '409', '413', '415', '500', '503']);
     expect(create['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
     expect(create['409']).toEqual({ $ref: '#/components/responses/Conflict' });
     const get = doc.paths?.['/v1/backups/{name}']?.get?.responses as Record<string, unknown>;

@@ -26,6 +26,8 @@ const PROBLEM_RESPONSES = {
   Forbidden: { status: 403, description: "The token's role does not allow this operation.", schema: 'Problem' },
   NotFound: { status: 404, description: 'No such name.', schema: 'Problem' },
   Conflict: { status: 409, description: 'The name is already used. Change the name and try again.', schema: 'Problem' },
+  ContentTooLarge: { status: 413, description: 'The JSON body is larger than the API accepts.', schema: 'Problem' },
+  UnsupportedMediaType: { status: 415, description: 'The body is not application/json.', schema: 'Problem' },
   ServiceUnavailable: { status: 503, description: 'A dependency (Temporal) does not answer.', schema: 'Problem' },
   InternalError: { status: 500, description: 'internal error (details are in the server log).', schema: 'Problem' },
   NotImplemented: { status: 501, description: 'A feature that is not built yet (code NotBuilt).', schema: 'Problem' },

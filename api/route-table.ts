@@ -125,9 +125,14 @@ export function successStatuses(r: Route): number[] {
 export function documentedStatuses(r: Route): number[] {
   const statuses = new Set(Object.keys(r.responses).map(Number));
   if (r.request?.params || r.request?.query || r.request?.body) statuses.add(400);
+  if (r.request?.body) {
+    statuses.add(413); // the body parser's limit
+    statuses.add(415); // a body that is not JSON
+  }
   if (r.role !== 'open') {
     statuses.add(401);
     statuses.add(403);
+    statuses.add(503); // every /v1 route reads or writes through Temporal, which may not answer
   }
   statuses.add(500);
   return [...statuses].sort((a, b) => a - b);
