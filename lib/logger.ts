@@ -32,7 +32,9 @@ export function sdkLogger(
 ): SdkLogger {
   const log = (sdkLevel: SdkLogLevel, message: string, meta: Record<string | symbol, unknown> = {}) => {
     const fields: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(meta)) fields[k] = v; // symbol keys (core's timestamp) are left out
+    // Symbol keys (core's timestamp) are left out; the SDK's `error` goes where pino serializes
+    // errors (`err`: type, message, stack), not as an empty object.
+    for (const [k, v] of Object.entries(meta)) fields[k === 'error' && v instanceof Error ? 'err' : k] = v;
     logger[PINO_LEVEL[level(sdkLevel, meta, message)]](fields, message);
   };
   return {

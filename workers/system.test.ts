@@ -92,4 +92,14 @@ describe('the SDK logger', () => {
     expect(lines[0]!.state).toBe('RUNNING');
     expect(lines[2]!.activityType).toBe('backupResources');
   });
+
+  it("writes the SDK's error with its type, message and stack, not as an empty object", () => {
+    const { lines, logger } = capture();
+    const err = new Error('backup vault is unavailable');
+    err.name = 'VaultUnavailable';
+    sdkLogger(logger, sdkLevel).warn('Workflow failed', { sdkComponent: 'worker', error: err });
+    const logged = lines[0]!.err as { type?: string; message?: string; stack?: string };
+    expect(logged.message).toBe('backup vault is unavailable');
+    expect(logged.stack).toMatch(/VaultUnavailable: backup vault is unavailable/);
+  });
 });
