@@ -1,18 +1,14 @@
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupCreate } from '../../domain/backup.js';
-import { createAgentActivities } from '../../activities/agents.js';
-import { createVaultActivities } from '../../activities/vault/control.js';
 import type { BackupStore } from '../../vault/store.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
 import { defaultTaskOptions } from '../../temporal/activity-options.js';
 import { statusQuery } from '../../temporal/messages.js';
-import { createControlWorker } from '../../workers/control.js';
 import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
 import { configMapsBackup, createConfigMaps } from './kube-apply.js';
 import { killAgent, maxActivityAttempt, startAgentProcess } from './agent-spawn.js';
-import { testVault, kube, logger, nativeConnection, recordHistory, temporalClient, uniqueName } from './harness.js';
+import { testVault, kube, recordHistory, startTestSystem, uniqueName, type TestSystem } from './harness.js';
 import type { VaultCreate } from '../../domain/vault.js';
 
 // 10,000 ConfigMaps: the size at which the history bound is checked, and long enough to kill an agent mid-list.
@@ -20,10 +16,7 @@ const COUNT = 10_000;
 
 describe('a backup survives its agent being killed, and its history stays small', () => {
   let client: Client;
-  let closeClient: () => Promise<void>;
-  let connection: NativeConnection;
-  let control: Worker;
-  let controlRun: Promise<void>;
+  let system: TestSystem;
   let vault: VaultCreate;
   let store: BackupStore;
   const ns = uniqueName('bulk');
@@ -36,26 +29,14 @@ describe('a backup survives its agent being killed, and its history stays small'
       body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
     });
     await createConfigMaps(k, ns, COUNT);
-    ({ client, close: closeClient } = await temporalClient());
-    connection = await nativeConnection();
-    const vaults = {
-      get: async (name: string) => (name === vault.name ? vault : undefined),
-      list: async () => [vault],
-    };
-    control = await createControlWorker({
-      connection,
-      namespace: client.options.namespace,
-      logger,
-      activities: { ...createVaultActivities({ vaults, logger }), ...createAgentActivities() },
-    });
-    controlRun = control.run();
+    // The control worker in-process, built from the configuration as workers/main.ts builds it, with
+    // the vault configured; cluster a's agent is the production agent process (agent-spawn.ts), so it can be killed.
+    system = await startTestSystem({ clusters: [], vaults: [vault] });
+    ({ client } = system);
   }, 600_000);
 
   afterAll(async () => {
-    control?.shutdown();
-    await controlRun;
-    await connection?.close();
-    await closeClient?.();
+    await system?.stop();
   });
 
   const archiveEntries = async (name: string) => {

@@ -1,17 +1,13 @@
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { startTemporal } from '../../servers/temporal.js';
 import { toolPaths } from '../../servers/tools.js';
 import { BackupWorkflow } from '../../workflows/backup.js';
 import { defaultTaskOptions } from '../../temporal/activity-options.js';
-import { createClusterAgent } from '../../workers/cluster-agent.js';
-import { createControlActivities } from '../../workers/control-activities.js';
-import { createControlWorker } from '../../workers/control.js';
+import { connect } from '../../workers/system.js';
 import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
 import { configMapsBackup, createConfigMaps } from './kube-apply.js';
-import { kube, logger, testVault, uniqueName } from './harness.js';
+import { kube, startWorkers, testConfig, testVault, uniqueName } from './harness.js';
 
 const COUNT = 3000;
 
@@ -28,19 +24,16 @@ describe('a backup survives the Temporal server being killed and restarted', () 
     const bin = toolPaths().temporal;
     const dir = join(inject('workDir'), uniqueName('temporal-crash'));
     let server = await startTemporal({ bin, dir, headless: true });
-    const native = await NativeConnection.connect({ address: server.address });
-    const connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection, namespace: server.namespace });
-    const vaults = { get: async (n: string) => (n === vault.name ? vault : undefined), list: async () => [vault] };
-    const workers: Worker[] = [
-      await createControlWorker({
-        connection: native,
-        namespace: server.namespace,
-        logger,
-        activities: createControlActivities({ vaults, logger }),
-      }),
-      await createClusterAgent({ connection: native, namespace: server.namespace, cluster: 'a', kube: k, logger }),
-    ];
+    // The control worker and cluster a's agent as workers/main.ts builds them, from a configuration
+    // naming this server, with the vault configured.
+    const config = testConfig({
+      clusters: ['a'],
+      vaults: [vault],
+      temporal: { address: server.address, namespace: server.namespace, uiUrl: null },
+    });
+    const c = await connect(config);
+    const { client } = c;
+    const workers = await startWorkers(config, c);
     const runs = workers.map((w) => w.run());
     try {
       const name = uniqueName('bk');
@@ -69,8 +62,7 @@ describe('a backup survives the Temporal server being killed and restarted', () 
     } finally {
       for (const w of workers) w.shutdown();
       await Promise.allSettled(runs);
-      await native.close();
-      await connection.close();
+      await c.close();
       await server.stop();
     }
   });
