@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real servers the project runs against (Temporal dev server, kine, kube-apiserver,
 # kube-controller-manager, MinIO) from the Go module proxy, once, into a cache outside the
-# repository keyed by version. A fresh clone on the same machine reuses them.
+# repository keyed by version. A fresh clone on the same machine reuses them. The time-skipping
+# test server of the workflow tests (Java, part of Temporal's Java SDK) comes from Maven Central.
 #
 #   scripts/tools.sh            build what is missing, print one "name=path" line per tool
 #   scripts/tools.sh --env      print shell exports (BC_TEMPORAL_BIN=... etc.)
@@ -14,6 +15,9 @@ cache=${BACKUP_CENTER_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/backup-center/t
 
 TEMPORAL_VERSION=v1.5.1
 KINE_VERSION=v0.17.5
+# io.temporal:temporal-test-server on Maven Central (the SDK's own download site is not reachable
+# from everywhere the tests run).
+TEST_SERVER_VERSION=1.28.0
 K8S_VERSION=$(grep -Eo 'k8s.io/kubernetes v[0-9][^ ]*' "$here/tools/k8s/go.mod" | head -1 | cut -d' ' -f2)
 [ -n "$K8S_VERSION" ] || { echo "[tools] cannot read the k8s.io/kubernetes version from tools/k8s/go.mod" >&2; exit 1; }
 
@@ -23,6 +27,13 @@ if ! command -v go >/dev/null 2>&1; then
   echo "[tools] Go is not installed: install Go 1.26 or later (https://go.dev/dl or apt-get install golang) and run again." >&2
   exit 1
 fi
+
+for cmd in java mvn; do
+  if ! command -v "$cmd" >/dev/null 2>&1; then
+    echo "[tools] $cmd is not installed: the workflow tests' time-skipping server is Java, fetched with Maven. Install Java 17 or later and Maven (apt-get install openjdk-17-jre-headless maven) and run again." >&2
+    exit 1
+  fi
+done
 
 mkdir -p "$cache"
 # One build at a time per machine: the start and test commands may run side by side.
@@ -68,15 +79,50 @@ k8s_ldflags() {
 build_k8s() { (cd "$here/tools/k8s" && go build -trimpath -ldflags "$(k8s_ldflags)" -o "$1/$2" "k8s.io/kubernetes/cmd/$2"); }
 build_apiserver() { build_k8s "$1" kube-apiserver; }
 build_kcm() { build_k8s "$1" kube-controller-manager; }
+# The Java time-skipping test server: its jar and dependencies copied from Maven Central into lib/,
+# and a wrapper taking the arguments the TypeScript SDK gives an 'existing-path' test server
+# executable (the port, then any extraArgs). It execs java: the SDK stops the server by killing
+# the process it started.
+build_test_server() {
+  local out=$1
+  cat > "$out/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.backup-center</groupId>
+  <artifactId>temporal-test-server-deps</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>io.temporal</groupId>
+      <artifactId>temporal-test-server</artifactId>
+      <version>$TEST_SERVER_VERSION</version>
+    </dependency>
+  </dependencies>
+</project>
+POM
+  mvn -q -B -Dstyle.color=never -f "$out/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$out/lib" >&2
+  rm "$out/pom.xml"
+  cat > "$out/temporal-test-server" <<'WRAPPER'
+#!/usr/bin/env bash
+# Temporal's time-skipping test server. Usage: temporal-test-server PORT [ARGS...]
+dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2086 # BC_TEST_SERVER_JAVA_OPTS: JVM options, split on spaces
+exec java ${BC_TEST_SERVER_JAVA_OPTS:-} -cp "$dir/lib/*" io.temporal.testserver.TestServer "$@"
+WRAPPER
+  chmod +x "$out/temporal-test-server"
+}
 
 temporal=$(on_path temporal "${TEMPORAL_VERSION#v}" --version) || temporal=$(ensure temporal "$TEMPORAL_VERSION" build_temporal)
 kine=$(on_path kine "${KINE_VERSION#v}" --version) || kine=$(ensure kine "$KINE_VERSION" build_kine)
 apiserver=$(on_path kube-apiserver "$K8S_VERSION" --version) || apiserver=$(ensure kube-apiserver "$K8S_VERSION" build_apiserver)
 kcm=$(on_path kube-controller-manager "$K8S_VERSION" --version) || kcm=$(ensure kube-controller-manager "$K8S_VERSION" build_kcm)
+test_server=$(ensure temporal-test-server "$TEST_SERVER_VERSION" build_test_server)
 
 if [ "${1:-}" = "--env" ]; then
-  printf 'export BC_TEMPORAL_BIN=%q\nexport BC_KINE_BIN=%q\nexport BC_KUBE_APISERVER_BIN=%q\nexport BC_KUBE_CONTROLLER_MANAGER_BIN=%q\n' \
-    "$temporal" "$kine" "$apiserver" "$kcm"
+  printf 'export BC_TEMPORAL_BIN=%q\nexport BC_KINE_BIN=%q\nexport BC_KUBE_APISERVER_BIN=%q\nexport BC_KUBE_CONTROLLER_MANAGER_BIN=%q\nexport BC_TEMPORAL_TEST_SERVER_BIN=%q\n' \
+    "$temporal" "$kine" "$apiserver" "$kcm" "$test_server"
 else
-  printf 'temporal=%s\nkine=%s\nkube-apiserver=%s\nkube-controller-manager=%s\n' "$temporal" "$kine" "$apiserver" "$kcm"
+  printf 'temporal=%s\nkine=%s\nkube-apiserver=%s\nkube-controller-manager=%s\ntemporal-test-server=%s\n' \
+    "$temporal" "$kine" "$apiserver" "$kcm" "$test_server"
 fi
