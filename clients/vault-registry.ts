@@ -70,8 +70,10 @@ export function createTemporalVaultRegistry(options: TemporalVaultRegistryOption
 /**
  * How long a query may wait for the control worker. The registry's query has no fallback (a
  * DEADLINE_EXCEEDED the API answers with 503); a vault's status query reports "unknown" instead.
+ * A control worker that has just started, or one on a busy machine, first replays the registry's
+ * history before it answers: 5 s proved too short for that on a loaded 2-core machine.
  */
-export const QUERY_DEADLINE_MS = 5_000;
+export const QUERY_DEADLINE_MS = 10_000;
 
 /** Every vault the registry knows, deleted ones included; none before the first is created. */
 export async function vaultEntries(client: Client): Promise<VaultEntry[]> {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Shared set-up of the start and test commands: node modules (npm ci when the lock file changed)
 # and the real servers (built once into a cache outside the repository). Prints exports to eval.
+# `--test` adds the tools only the tests need (the time-skipping test server).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,4 +15,4 @@ if [ ! -f node_modules/.bc-lock-hash ] || [ "$(cat node_modules/.bc-lock-hash)" 
   npm ci --no-audit --no-fund >&2
   echo "$lock_hash" > node_modules/.bc-lock-hash
 fi
-bash scripts/tools.sh --env
+bash scripts/tools.sh --env "$@"

@@ -3,7 +3,7 @@
 # two real Kubernetes control planes, started by the tests) and replay of recorded histories.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-eval "$(bash scripts/setup.sh)"
+eval "$(bash scripts/setup.sh --test)"
 
 step() { printf '\n== %s\n' "$*"; }
 step "typecheck"; npx tsc --noEmit

@@ -6,6 +6,8 @@
 #
 #   scripts/tools.sh            build what is missing, print one "name=path" line per tool
 #   scripts/tools.sh --env      print shell exports (BC_TEMPORAL_BIN=... etc.)
+#   ... --test                  also the time-skipping test server (needs Java and Maven); the test
+#                               command asks for it, `npm start` does not
 #
 # A binary of the pinned version already on PATH is used instead of building.
 set -euo pipefail
@@ -28,7 +30,16 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
-for cmd in java mvn; do
+mode=; with_test_server=
+for arg in "$@"; do
+  case "$arg" in
+    --env) mode=env ;;
+    --test) with_test_server=1 ;;
+    *) echo "[tools] unknown argument $arg (use --env, --test)" >&2; exit 2 ;;
+  esac
+done
+
+for cmd in ${with_test_server:+java mvn}; do
   if ! command -v "$cmd" >/dev/null 2>&1; then
     echo "[tools] $cmd is not installed: the workflow tests' time-skipping server is Java, fetched with Maven. Install Java 17 or later and Maven (apt-get install openjdk-17-jre-headless maven) and run again." >&2
     exit 1
@@ -117,12 +128,14 @@ temporal=$(on_path temporal "${TEMPORAL_VERSION#v}" --version) || temporal=$(ens
 kine=$(on_path kine "${KINE_VERSION#v}" --version) || kine=$(ensure kine "$KINE_VERSION" build_kine)
 apiserver=$(on_path kube-apiserver "$K8S_VERSION" --version) || apiserver=$(ensure kube-apiserver "$K8S_VERSION" build_apiserver)
 kcm=$(on_path kube-controller-manager "$K8S_VERSION" --version) || kcm=$(ensure kube-controller-manager "$K8S_VERSION" build_kcm)
-test_server=$(ensure temporal-test-server "$TEST_SERVER_VERSION" build_test_server)
+test_server=
+[ -z "$with_test_server" ] || test_server=$(ensure temporal-test-server "$TEST_SERVER_VERSION" build_test_server)
 
-if [ "${1:-}" = "--env" ]; then
-  printf 'export BC_TEMPORAL_BIN=%q\nexport BC_KINE_BIN=%q\nexport BC_KUBE_APISERVER_BIN=%q\nexport BC_KUBE_CONTROLLER_MANAGER_BIN=%q\nexport BC_TEMPORAL_TEST_SERVER_BIN=%q\n' \
-    "$temporal" "$kine" "$apiserver" "$kcm" "$test_server"
+if [ "$mode" = env ]; then
+  printf 'export BC_TEMPORAL_BIN=%q\nexport BC_KINE_BIN=%q\nexport BC_KUBE_APISERVER_BIN=%q\nexport BC_KUBE_CONTROLLER_MANAGER_BIN=%q\n' \
+    "$temporal" "$kine" "$apiserver" "$kcm"
+  [ -z "$test_server" ] || printf 'export BC_TEMPORAL_TEST_SERVER_BIN=%q\n' "$test_server"
 else
-  printf 'temporal=%s\nkine=%s\nkube-apiserver=%s\nkube-controller-manager=%s\ntemporal-test-server=%s\n' \
-    "$temporal" "$kine" "$apiserver" "$kcm" "$test_server"
+  printf 'temporal=%s\nkine=%s\nkube-apiserver=%s\nkube-controller-manager=%s\n' "$temporal" "$kine" "$apiserver" "$kcm"
+  [ -z "$test_server" ] || printf 'temporal-test-server=%s\n' "$test_server"
 fi

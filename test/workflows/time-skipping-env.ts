@@ -15,7 +15,7 @@ const tools = fileURLToPath(new URL('../../scripts/tools.sh', import.meta.url));
 export function testServerPath(): string {
   const fromEnv = process.env.BC_TEMPORAL_TEST_SERVER_BIN;
   if (fromEnv) return fromEnv;
-  const out = execFileSync('bash', [tools], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [tools, '--test'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const line = out.split('\n').find((l) => l.startsWith('temporal-test-server='));
   if (!line) throw new Error('scripts/tools.sh did not report temporal-test-server');
   return line.slice('temporal-test-server='.length);
