@@ -7,6 +7,12 @@ export function describeFailure(err: unknown, step: string): { code: string; mes
   if (err instanceof ActivityFailure) {
     if (err.cause instanceof TimeoutFailure)
       return { code: ErrorCode.SubtaskTimeout, message: messages.subtaskTimeout(step) };
+    // The budget ran out between retries: still the FAQ's timeout, with what kept failing.
+    if (err.retryState === 'TIMEOUT' && err.cause instanceof Error)
+      return {
+        code: ErrorCode.SubtaskTimeout,
+        message: `${messages.subtaskTimeout(step)} (last error: ${err.cause.message})`,
+      };
     if (err.cause instanceof ApplicationFailure)
       return { code: err.cause.type ?? ErrorCode.Internal, message: err.cause.message };
   }

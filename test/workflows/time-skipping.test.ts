@@ -162,7 +162,7 @@ describe('BackupWorkflow on the time-skipping server', { timeout: 60_000 }, () =
   // heartbeat timeout the test server stops advancing its clock (env.sleep never returns), so the
   // "backup process timeout" of a silent subtask stays with the dev-server test that shortens the
   // budget (test/integration/backup.test.ts). What the server does show is the budget's retries.
-  it('retries a failing agent for the default 60-minute subtask budget, then fails with its last error', async () => {
+  it("retries a failing agent for the default 60-minute subtask budget, then fails with the FAQ's timeout naming the step and the last error", async () => {
     const taskQueue = unique('ts-backup');
     const cluster = unique('c');
     let attempts = 0;
@@ -184,11 +184,13 @@ describe('BackupWorkflow on the time-skipping server', { timeout: 60_000 }, () =
       expect(failure).toBeInstanceOf(WorkflowFailedError);
       const cause = (failure as WorkflowFailedError).cause as ApplicationFailure;
       // Retries back off 1, 2, 4 ... 60 s; the one that would end past the schedule-to-close budget
-      // is not made, and the activity fails with the last attempt's error, not a timeout.
-      expect(cause.message).toBe('agent busy');
+      // is not made: the activity fails with retry state TIMEOUT, which is the FAQ's timeout.
+      const expected = 'backup process timeout: subtask Plan did not finish in time (last error: agent busy)';
+      expect(cause.type).toBe('SubtaskTimeout');
+      expect(cause.message).toBe(expected);
       const status = cause.details?.[0] as TaskStatus;
       expect(status.step).toBe('Plan');
-      expect(status.failureReason).toBe('agent busy');
+      expect(status.failureReason).toBe(expected);
       const ran = Date.parse(status.completionTimestamp!) - Date.parse(status.startTimestamp);
       expect(ran).toBeGreaterThan(55 * MINUTE);
       expect(ran).toBeLessThanOrEqual(60 * MINUTE);
