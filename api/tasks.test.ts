@@ -68,13 +68,12 @@ describe('the API status shape', () => {
   });
 
   it('keeps the four task phases and folds the others', () => {
-    expect(['InProgress', 'Completed', 'PartiallyFailed', 'Failed'].map(apiPhase)).toEqual([
+    expect((['InProgress', 'Completed', 'PartiallyFailed', 'Failed'] as const).map(apiPhase)).toEqual([
       'InProgress',
       'Completed',
       'PartiallyFailed',
       'Failed',
     ]);
-    expect(apiPhase('New')).toBe('InProgress');
     expect(apiPhase('ConvertFailed')).toBe('Failed');
   });
 
@@ -134,6 +133,8 @@ describe('helpers', () => {
   it('recognises a TaskStatus', () => {
     expect(isTaskStatus(status())).toBe(true);
     expect(isTaskStatus({ phase: 'Completed' })).toBe(false);
+    expect(isTaskStatus(status({ errors: [{ code: 1 } as never] }))).toBe(false);
+    expect(isTaskStatus(status({ phase: 'Exploded' as never }))).toBe(false);
     expect(isTaskStatus(null)).toBe(false);
   });
 });

@@ -30,7 +30,13 @@ import { CONTROL_TASK_QUEUE } from '../temporal/task-queues.js';
 import { defaultTaskOptions, type TaskOptions } from '../temporal/activity-options.js';
 import { statusQuery } from '../temporal/messages.js';
 import { taskWorkflowId, WorkflowType, type TaskType } from '../temporal/workflow-ids.js';
-import type { WorkflowPhase as Phase, TaskStatus, TaskIssue, TaskPhase } from '../domain/task.js';
+import {
+  TaskStatusSchema,
+  type WorkflowPhase as Phase,
+  type TaskStatus,
+  type TaskIssue,
+  type TaskPhase,
+} from '../domain/task.js';
 import type { ApiDeps } from './deps.js';
 import { conflict } from './problem.js';
 import type { BackupStatus } from '../domain/backup.js';
@@ -163,16 +169,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Whether `value` has the shape of a workflow's TaskStatus. */
+/** Whether `value` is a workflow's TaskStatus (domain/task.ts); anything else is reported from what Temporal knows. */
 export function isTaskStatus(value: unknown): value is TaskStatus {
-  return (
-    isRecord(value) &&
-    typeof value.phase === 'string' &&
-    typeof value.startTimestamp === 'string' &&
-    Array.isArray(value.errors) &&
-    Array.isArray(value.warnings) &&
-    isRecord(value.progress)
-  );
+  return TaskStatusSchema.safeParse(value).success;
 }
 
 async function specOf(client: Client, info: WorkflowExecutionInfo): Promise<Record<string, unknown> | undefined> {
@@ -274,31 +273,13 @@ function synthesizedStatus(info: Pick<WorkflowExecutionInfo, 'startTime' | 'clos
 // ---------------------------------------------------------------------------------------------
 // The API's status shape
 
-/** A workflow phase as the API's TaskPhase: `New` is still InProgress; a conversion's ConvertFailed is Failed elsewhere. */
-export function apiPhase(phase: Phase | string): TaskPhase {
-  switch (phase) {
-    case 'Completed':
-    case 'PartiallyFailed':
-    case 'Failed':
-    case 'InProgress':
-      return phase;
-    case 'ConvertFailed':
-      return 'Failed';
-    default:
-      return 'InProgress';
-  }
+/** A workflow phase as the API's TaskPhase: a conversion's ConvertFailed is Failed for every other task kind. */
+export function apiPhase(phase: Phase): TaskPhase {
+  return phase === 'ConvertFailed' ? 'Failed' : phase;
 }
 
 function count(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : 0;
-}
-
-function issues(list: readonly unknown[]): TaskIssue[] {
-  return list.filter(isRecord).map((i) => ({
-    code: typeof i.code === 'string' ? i.code : ErrorCode.Internal,
-    message: typeof i.message === 'string' ? i.message : String(i.message),
-    ...(typeof i.item === 'string' ? { item: i.item } : {}),
-  }));
 }
 
 function commonStatus(status: TaskStatus, temporalUi: string | null) {
@@ -306,8 +287,8 @@ function commonStatus(status: TaskStatus, temporalUi: string | null) {
     phase: apiPhase(status.phase),
     startTimestamp: status.startTimestamp ?? null,
     completionTimestamp: status.completionTimestamp ?? null,
-    errors: issues(status.errors),
-    warnings: issues(status.warnings),
+    errors: status.errors,
+    warnings: status.warnings,
     failureReason: status.failureReason ?? null,
     links: { temporalUi },
   };
