@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
@@ -30,10 +29,6 @@ export async function connect(config: Config): Promise<Connections> {
   ]);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   return { native, client, close: async () => void (await Promise.all([native.close(), connection.close()])) };
-}
-
-function vaultRoot(config: Config): string {
-  return resolve(config.vaultRoot);
 }
 
 /**
@@ -84,7 +79,7 @@ export async function startControl(config: Config, c: Connections, logger: Logge
     namespace: config.temporal.namespace,
     logger,
     activities: limitActivities(
-      createControlActivities({ vaults, vaultRoot: vaultRoot(config), logger }),
+      createControlActivities({ vaults, vaultRoot: config.vaultRoot, logger }),
       CONTROL_ACTIVITY_KINDS,
       semaphoresFor(config.concurrency),
       { logger },
@@ -119,7 +114,7 @@ export async function registerAtStart(
   let delay = opts.firstDelayMs ?? 500;
   for (let attempt = 1; !opts.signal?.aborted; attempt++) {
     try {
-      const vaults = await registerConfiguredVaults(c.client, config.vaults, vaultRoot(config), logger);
+      const vaults = await registerConfiguredVaults(c.client, config.vaults, config.vaultRoot, logger);
       const retention = await ensureRetentionSchedule(c.client);
       logger.info(
         { attempt, vaults: vaults.map((v) => v.name), retention },
@@ -156,7 +151,7 @@ export async function startAgent(config: Config, c: Connections, cluster: string
 /** What a cluster agent takes from the configuration. */
 export function agentSettings(config: Config) {
   return {
-    vaultRoot: vaultRoot(config),
+    vaultRoot: config.vaultRoot,
     concurrency: config.concurrency,
     diskProvisioners: config.diskProvisioners,
     minDiskSizeGiB: config.minDiskSizeGiB,

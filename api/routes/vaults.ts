@@ -5,7 +5,6 @@
 // vault?"): PUT and PATCH are 405. Deleting keeps the name retired forever; the backups stay in
 // the storage. Vaults from the configuration are listed too and cannot be deleted here.
 
-import { resolve } from 'node:path';
 import {
   deleteVault,
   registerVault,
@@ -52,7 +51,7 @@ async function liveVaults(deps: ApiDeps): Promise<VaultCreate[]> {
 }
 
 export function vaultRoutes(deps: ApiDeps): Route[] {
-  const vaultRoot = resolve(deps.config.vaultRoot);
+  const vaultRoot = deps.config.vaultRoot; // absolute: config/load.ts resolves it
   const tag = 'vaults';
   return [
     route({
