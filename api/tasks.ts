@@ -42,6 +42,7 @@ import { conflict } from './problem.js';
 import type { BackupStatus } from '../domain/backup.js';
 import type { DeleteRequestStatus } from '../domain/delete-request.js';
 import type { RestoreStatus } from '../domain/restore.js';
+import { isRecord } from '../domain/values.js';
 
 /** How long the API waits for a running task to answer its status query before reporting what it knows. */
 export const STATUS_QUERY_TIMEOUT_MS = 3_000;
@@ -163,10 +164,6 @@ export async function listExecutions(
     if (out.length >= limit) break;
   }
   return out;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Whether `value` is a workflow's TaskStatus (domain/task.ts); anything else is reported from what Temporal knows. */
