@@ -10,6 +10,7 @@ import { backupRoutes } from './backups.js';
 import { clusterRoutes, type ClusterRoutesOptions } from './clusters.js';
 import { conversionRoutes } from './conversions.js';
 import { deleteRequestRoutes } from './delete-requests.js';
+import { notBuiltRoutes } from './not-built.js';
 import { restoreRoutes } from './restores.js';
 import { scheduleRoutes } from './schedules.js';
 import { systemRoutes } from './system.js';
@@ -39,6 +40,7 @@ export function routeTable(deps: ApiDeps, options: RouteTableOptions): RouteTabl
     ...conversionRoutes(),
     ...scheduleRoutes(deps),
     ...deleteRequestRoutes(deps),
+    ...notBuiltRoutes(),
   ];
   routes.push(
     ...systemRoutes(deps, {

@@ -1,0 +1,34 @@
+// Routes of the contract (docs/api.md, "Not built yet") whose work is not built. They are served
+// and documented so a client learns that from the API itself: each answers 501 `NotBuilt` saying
+// what is missing, after the usual authentication and validation.
+
+import { notBuilt } from '../problems-extra.js';
+import { PROBLEM, route, type Route } from '../route-table.js';
+import { NameParamsSchema, ObjectNameParamsSchema } from '../schemas.js';
+
+const CANCEL = 'cancelling a task is not built yet: its workflow runs to its end';
+const VOLUMES = 'volume data is not built yet: backups hold resources only, so there are no volumes to list';
+const RESTORE_LOGS = 'restore logs are not built yet: a restore records its items (/items) and results, not a log';
+
+export function notBuiltRoutes(): Route[] {
+  const row = (method: 'get' | 'post', path: string, operationId: string, summary: string, detail: string) =>
+    route({
+      method,
+      path,
+      operationId,
+      summary: `${summary} (not built yet: answers 501 NotBuilt)`,
+      tag: path.startsWith('/v1/backups') ? 'backups' : 'restores',
+      role: method === 'post' ? 'operator' : 'viewer',
+      request: { params: path.startsWith('/v1/backups') ? ObjectNameParamsSchema : NameParamsSchema },
+      responses: { 501: PROBLEM },
+      handler: () => {
+        throw notBuilt(detail);
+      },
+    });
+  return [
+    row('post', '/v1/backups/{name}/cancel', 'cancelBackup', 'Cancel a running backup', CANCEL),
+    row('get', '/v1/backups/{name}/volumes', 'listBackupVolumes', "List a backup's volumes", VOLUMES),
+    row('post', '/v1/restores/{name}/cancel', 'cancelRestore', 'Cancel a running restore', CANCEL),
+    row('get', '/v1/restores/{name}/logs', 'getRestoreLogs', "Read a restore's log", RESTORE_LOGS),
+  ];
+}
