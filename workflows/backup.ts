@@ -1,15 +1,15 @@
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { BackupClusterActivities } from '../activities/backup/cluster.js';
 import type { VaultActivities } from '../activities/vault/control.js';
 import type { AgentActivities } from '../activities/agents.js';
 import type { WorkflowPhase } from '../domain/task.js';
 import { clusterActivityOptions, controlActivityOptions, defaultTaskOptions } from '../temporal/activity-options.js';
-import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../temporal/search-attributes.js';
+import { BackupNameKey, ClusterKey, VaultKey } from '../temporal/search-attributes.js';
 import { clusterTaskQueue } from '../temporal/task-queues.js';
 import type { BackupInput, BackupResult } from '../temporal/workflow-inputs.js';
 import { causeMessage, taskFailure } from './failure.js';
 import { ErrorCode } from '../domain/errors.js';
-import { trackTaskStatus } from './task-status.js';
+import { phaseSetter, trackTaskStatus } from './task-status.js';
 
 /**
  * ApplicationBackup: check the vault, plan what to take from the cluster, stream every object in
@@ -23,16 +23,11 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
   );
 
   const status = trackTaskStatus('ValidateVault', { totalItems: 0, itemsBackedUp: 0 });
-  const setPhase = (phase: WorkflowPhase) => {
-    status.phase = phase;
-    upsertSearchAttributes([
-      { key: TaskTypeKey, value: 'Backup' },
-      { key: PhaseKey, value: phase },
-      { key: BackupNameKey, value: spec.name },
-      { key: ClusterKey, value: spec.cluster },
-      { key: VaultKey, value: spec.vault },
-    ]);
-  };
+  const setPhase = phaseSetter(status, 'Backup', () => [
+    { key: BackupNameKey, value: spec.name },
+    { key: ClusterKey, value: spec.cluster },
+    { key: VaultKey, value: spec.vault },
+  ]);
   setPhase('InProgress');
 
   let staged = false;

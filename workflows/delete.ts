@@ -1,12 +1,12 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/vault/lifecycle.js';
 import { ErrorCode } from '../domain/errors.js';
-import type { TaskStatus, WorkflowPhase } from '../domain/task.js';
+import type { TaskStatus } from '../domain/task.js';
 import { controlActivityOptions, removalActivityOptions } from '../temporal/activity-options.js';
-import { BackupNameKey, PhaseKey, TaskTypeKey, VaultKey } from '../temporal/search-attributes.js';
+import { BackupNameKey, VaultKey } from '../temporal/search-attributes.js';
 import type { DeleteInput } from '../temporal/workflow-inputs.js';
 import { taskFailure } from './failure.js';
-import { trackTaskStatus } from './task-status.js';
+import { phaseSetter, trackTaskStatus } from './task-status.js';
 
 /**
  * DeleteRequest: remove a backup (its vault objects, then the records of the restores made from
@@ -21,15 +21,10 @@ export async function DeleteWorkflow({ spec: request }: DeleteInput): Promise<Ta
 
   const status = trackTaskStatus('Locate', { totalItems: 0, itemsDeleted: 0 });
   let vaultName = '';
-  const setPhase = (phase: WorkflowPhase) => {
-    status.phase = phase;
-    upsertSearchAttributes([
-      { key: TaskTypeKey, value: 'Delete' },
-      { key: PhaseKey, value: phase },
-      ...(request.deleteObjectType === 'Backup' ? [{ key: BackupNameKey, value: name }] : []),
-      ...(vaultName ? [{ key: VaultKey, value: vaultName }] : []),
-    ]);
-  };
+  const setPhase = phaseSetter(status, 'Delete', () => [
+    ...(request.deleteObjectType === 'Backup' ? [{ key: BackupNameKey, value: name }] : []),
+    ...(vaultName ? [{ key: VaultKey, value: vaultName }] : []),
+  ]);
   const plan = (totalItems: number) => void (status.progress = { totalItems, itemsDeleted: 0 });
   const deleted = () => void (status.progress.itemsDeleted = (status.progress.itemsDeleted ?? 0) + 1);
   const nothingToDelete = (what: string) =>

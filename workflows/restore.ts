@@ -1,19 +1,19 @@
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { RestoreClusterActivities } from '../activities/restore/cluster.js';
 import type { VaultActivities } from '../activities/vault/control.js';
 import type { AgentActivities } from '../activities/agents.js';
-import type { TaskStatus, WorkflowPhase } from '../domain/task.js';
+import type { TaskStatus } from '../domain/task.js';
 import {
   clusterActivityOptions,
   controlActivityOptions,
   defaultTaskOptions,
   readinessActivityOptions,
 } from '../temporal/activity-options.js';
-import { BackupNameKey, ClusterKey, PhaseKey, TaskTypeKey, VaultKey } from '../temporal/search-attributes.js';
+import { BackupNameKey, ClusterKey, VaultKey } from '../temporal/search-attributes.js';
 import { clusterTaskQueue } from '../temporal/task-queues.js';
 import type { RestoreInput } from '../temporal/workflow-inputs.js';
 import { taskFailure } from './failure.js';
-import { trackTaskStatus } from './task-status.js';
+import { phaseSetter, trackTaskStatus } from './task-status.js';
 
 /**
  * ApplicationRestore: find the backup in a vault (only completed ones are offered), create its
@@ -31,16 +31,11 @@ export async function RestoreWorkflow({ spec, options = defaultTaskOptions }: Re
 
   const status = trackTaskStatus('LocateBackup', { totalItems: 0, itemsRestored: 0 });
   let vaultName = '';
-  const setPhase = (phase: WorkflowPhase) => {
-    status.phase = phase;
-    upsertSearchAttributes([
-      { key: TaskTypeKey, value: 'Restore' },
-      { key: PhaseKey, value: phase },
-      { key: BackupNameKey, value: spec.backupName },
-      { key: ClusterKey, value: spec.cluster },
-      ...(vaultName ? [{ key: VaultKey, value: vaultName }] : []),
-    ]);
-  };
+  const setPhase = phaseSetter(status, 'Restore', () => [
+    { key: BackupNameKey, value: spec.backupName },
+    { key: ClusterKey, value: spec.cluster },
+    ...(vaultName ? [{ key: VaultKey, value: vaultName }] : []),
+  ]);
   setPhase('InProgress');
 
   try {

@@ -34,16 +34,7 @@ export async function kube(cluster: 'a' | 'b'): Promise<KubeClient> {
   return KubeClient.fromFile(c.kubeconfigPath);
 }
 
-/** Runs workers while `fn` runs, then shuts them down. */
-export async function withWorkers<T>(workers: Worker[], fn: () => Promise<T>): Promise<T> {
-  const runs = workers.map((w) => w.run());
-  try {
-    return await fn();
-  } finally {
-    for (const w of workers) w.shutdown();
-    await Promise.all(runs);
-  }
-}
+export { withWorkers } from '../workflows/mocks.js';
 
 const historiesDir = fileURLToPath(new URL('../histories/', import.meta.url));
 

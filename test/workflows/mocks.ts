@@ -35,3 +35,14 @@ export async function mockWorker(
     activities,
   });
 }
+
+/** Runs workers while `fn` runs, then shuts them down. */
+export async function withWorkers<T>(workers: Worker[], fn: () => Promise<T>): Promise<T> {
+  const runs = workers.map((w) => w.run());
+  try {
+    return await fn();
+  } finally {
+    for (const w of workers) w.shutdown();
+    await Promise.all(runs);
+  }
+}

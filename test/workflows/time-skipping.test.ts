@@ -13,7 +13,7 @@ import { clusterTaskQueue } from '../../temporal/task-queues.js';
 import { vaultWorkflowId } from '../../temporal/workflow-ids.js';
 import type { BackupWorkflow } from '../../workflows/backup.js';
 import type { VaultWorkflow, VaultWorkflowInput } from '../../workflows/vault.js';
-import { mockWorker, workflowBundle, type ClusterMocks, type ControlMocks } from './mocks.js';
+import { mockWorker, withWorkers, workflowBundle, type ClusterMocks, type ControlMocks } from './mocks.js';
 import { timeSkippingEnvironment } from './time-skipping-env.js';
 
 // Workflow behaviour that takes hours of timers, run with the production constants (no test
@@ -50,13 +50,7 @@ async function withMocks<T>(queues: Record<string, ControlMocks | ClusterMocks>,
   const workers = await Promise.all(
     Object.entries(queues).map(([q, mocks]) => mockWorker(env.nativeConnection, 'default', q, mocks)),
   );
-  const runs = workers.map((w) => w.run());
-  try {
-    return await fn();
-  } finally {
-    for (const w of workers) w.shutdown();
-    await Promise.all(runs);
-  }
+  return withWorkers(workers, fn);
 }
 
 /** Waits, in real time, for `check` to hold: the worker is processing what the skipped time set off. */
