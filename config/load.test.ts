@@ -38,6 +38,8 @@ describe('defaults', () => {
       concurrency: { backup: 5, restore: 5, delete: 5, schedule: 5, convert: 5 },
       ownNamespace: 'backup-center',
       vaultRoot: '/etc/bc/.run/vaults',
+      allowedVaultRoots: [],
+      allowedVaultEndpoints: [],
       clusters: [],
       vaults: [],
       tokens: [],
@@ -205,5 +207,38 @@ describe('loadConfig', () => {
   it('reads the real example file from disk', () => {
     const config = loadConfig({ env: { [CONFIG_PATH_ENV]: join(here, 'example.yaml'), HOME: '/home/me' } });
     expect(config.vaultRoot).toBe(join(here, '.run/vaults'));
+  });
+});
+
+describe('vault confinement keys', () => {
+  it('allowedVaultRoots resolve like vaultRoot; allowedVaultEndpoints are kept as written', () => {
+    const config = parseConfig('allowedVaultRoots: [backups, /mnt/b]\nallowedVaultEndpoints: [169.254.170.2]\n', {
+      baseDir: '/etc/bc',
+    });
+    expect(config.allowedVaultRoots).toEqual(['/etc/bc/backups', '/mnt/b']);
+    expect(config.allowedVaultEndpoints).toEqual(['169.254.170.2']);
+  });
+
+  it('refuses a configured vault whose endpoint is a link-local or metadata address, naming vaults[i].endpoint', () => {
+    const vault = (endpoint: string) =>
+      `vaults:\n  - name: s\n    backend: s3\n    bucket: backups\n    endpoint: ${endpoint}\n`;
+    for (const endpoint of ['http://169.254.169.254', 'http://[fd00:ec2::254]', 'http://2852039166']) {
+      const err = errorOf(() => parseConfig(vault(endpoint)));
+      expect(
+        err.issues.map((i) => i.path),
+        endpoint,
+      ).toEqual(['vaults.0.endpoint']);
+      expect(err.message).toContain('link-local or cloud metadata address');
+    }
+    // Allowed by the configuration, and an ordinary endpoint needs nothing.
+    expect(
+      parseConfig(`${vault('http://169.254.170.2:80')}allowedVaultEndpoints: [169.254.170.2]\n`).vaults,
+    ).toHaveLength(1);
+    expect(parseConfig(vault('http://127.0.0.1:9000')).vaults).toHaveLength(1);
+  });
+
+  it("refuses a configured filesystem vault path with a '.' segment, naming it (it made the API answer 500)", () => {
+    const err = errorOf(() => parseConfig('vaults:\n  - name: v\n    backend: filesystem\n    path: .\n'));
+    expect(err.issues).toEqual([{ path: 'vaults.0.path', message: "must not contain '.' or '..' segments" }]);
   });
 });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { formatPath, validate } from '../domain/validation.js';
+import { endpointRefusal } from '../domain/vault-location.js';
 import { ConfigSchema, type Config } from './schema.js';
 
 /** The environment variable holding the configuration file's path. */
@@ -204,6 +205,7 @@ function resolvePaths(config: Config, baseDir: string, env: Env): Config {
   return {
     ...config,
     vaultRoot: abs(config.vaultRoot),
+    allowedVaultRoots: config.allowedVaultRoots.map(abs),
     clusters: config.clusters.map((c) => (c.kubeconfig === undefined ? c : { ...c, kubeconfig: abs(c.kubeconfig) })),
   };
 }
@@ -227,6 +229,12 @@ export function configFromObject(raw: unknown, options: ParseConfigOptions = {})
       options.source,
     );
   }
+  const endpoints = result.data.vaults.flatMap((v, i): ConfigIssue[] => {
+    const refusal =
+      v.endpoint === undefined ? undefined : endpointRefusal(v.endpoint, result.data.allowedVaultEndpoints);
+    return refusal === undefined ? [] : [{ path: formatPath(['vaults', i, 'endpoint']), message: refusal }];
+  });
+  if (endpoints.length > 0) throw new ConfigError(endpoints, options.source);
   return resolvePaths(result.data, options.baseDir ?? process.cwd(), env);
 }
 

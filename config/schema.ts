@@ -106,6 +106,21 @@ export const ConfigSchema = z
     subtaskTimeoutMinutes: positiveInteger(60),
     /** How long a restore waits for created resources to become ready. */
     resourceReadyTimeoutMinutes: positiveInteger(10),
+    /** A cluster activity silent this long is presumed dead (its agent killed) and retried on another agent. */
+    heartbeatTimeoutSeconds: positiveInteger(15),
+    /**
+     * How long a task waits for its cluster's agent (starting, restarting, or not yet seen by a
+     * restarted Temporal) before failing with "The components are abnormal". At most 240: the
+     * wait runs in one control activity of 5 minutes (temporal/activity-options.ts MAX_AGENT_GRACE_SECONDS).
+     */
+    agentGraceSeconds: z
+      .number({ error: 'expected an integer from 0 to 240' })
+      .int('expected an integer from 0 to 240')
+      .min(0, 'expected an integer from 0 to 240')
+      .max(240, 'expected an integer from 0 to 240')
+      .default(60),
+    /** Staged uploads (of writers killed mid-upload) untouched this long are removed by the vault validation. */
+    stagingMaxAgeMinutes: positiveInteger(60),
     concurrency: ConcurrencyConfigSchema.prefault({}),
     /** Namespace the backup center's own objects live in, in every cluster. */
     ownNamespace: NameSchema.default('backup-center'),
@@ -114,6 +129,16 @@ export const ConfigSchema = z
       .string({ error: 'expected a directory path' })
       .min(1, 'expected a directory path')
       .default('.run/vaults'),
+    /** Directories other than vaultRoot where filesystem vaults created through the API may live. */
+    allowedVaultRoots: z
+      .array(z.string({ error: 'expected a directory path' }).min(1, 'expected a directory path'), {
+        error: 'expected a list of directory paths',
+      })
+      .default([]),
+    /** Hosts of s3/oss endpoints allowed although link-local or cloud metadata addresses (169.254.0.0/16, …). */
+    allowedVaultEndpoints: z
+      .array(z.string({ error: 'expected a host' }).min(1, 'expected a host'), { error: 'expected a list of hosts' })
+      .default([]),
     clusters: z.array(ClusterConfigSchema, { error: 'expected a list of clusters' }).default([]),
     /** Vaults created at start (as `POST /v1/vaults` would). */
     vaults: z.array(VaultCreateSchema, { error: 'expected a list of vaults' }).default([]),

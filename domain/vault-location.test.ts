@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { describeLocation, locationConflict, vaultLocation } from './vault-location.js';
+import { VaultCreateSchema } from './vault.js';
+import {
+  describeLocation,
+  endpointRefusal,
+  locationConflict,
+  rootConfinement,
+  vaultLocation,
+} from './vault-location.js';
 
 describe('vault locations', () => {
   const root = '/srv/vaults';
@@ -46,5 +53,59 @@ describe('vault locations', () => {
 
   it('shows filesystem locations as paths', () => {
     expect(describeLocation({ store: 'filesystem', prefix: 'srv/vaults/a' })).toBe('/srv/vaults/a');
+  });
+});
+
+describe('rootConfinement', () => {
+  it('accepts a directory strictly inside one of the roots, by whole segments', () => {
+    expect(rootConfinement('/data/vaults/a', ['/data/vaults'])).toBeUndefined();
+    expect(rootConfinement('/mnt/b/x/y', ['/data/vaults', '/mnt/b/'])).toBeUndefined();
+  });
+
+  it('refuses the root itself, a sibling with the same leading characters, and anything else', () => {
+    for (const path of ['/data/vaults', '/data/vaults-other/a', '/etc', '/']) {
+      expect(rootConfinement(path, ['/data/vaults']), path).toMatch(
+        /inside the vault root \/data\/vaults; .*allowedVaultRoots/,
+      );
+    }
+  });
+});
+
+describe('endpointRefusal', () => {
+  it.each([
+    'http://169.254.169.254/latest/meta-data',
+    'http://169.254.0.1:9000',
+    'http://2852039166/', // 169.254.169.254 written as one number
+    'http://0xa9.0xfe.0xa9.0xfe/',
+    'http://[fd00:ec2::254]/',
+    'http://[FD00:EC2:0:0::1]',
+    'http://[::ffff:169.254.169.254]/',
+    'http://[fe80::1]/',
+  ])('refuses %s, naming the host', (endpoint) => {
+    expect(endpointRefusal(endpoint)).toMatch(
+      /^must not be a link-local or cloud metadata address .*: \S+; .*allowedVaultEndpoints/,
+    );
+  });
+
+  it.each([
+    'https://s3.amazonaws.com',
+    'http://127.0.0.1:9000',
+    'http://169.255.0.1',
+    'http://[fd00:ec3::1]',
+    'http://[::1]',
+  ])('accepts %s', (endpoint) => expect(endpointRefusal(endpoint)).toBeUndefined());
+
+  it('accepts a refused host the configuration allows, written as a host or a URL', () => {
+    expect(endpointRefusal('http://169.254.170.2/v2', ['169.254.170.2'])).toBeUndefined();
+    expect(endpointRefusal('http://[fd00:ec2::254]:80', ['http://[fd00:ec2::254]'])).toBeUndefined();
+    expect(endpointRefusal('http://169.254.169.254', ['169.254.170.2'])).toBeDefined();
+  });
+});
+
+describe("VaultCreateSchema: filesystem paths with '.' segments", () => {
+  it.each(['.', './a', 'a/.', 'a/./b', '..', 'a/..'])('refuses %j naming path', (path) => {
+    const result = VaultCreateSchema.safeParse({ name: 'v', backend: 'filesystem', path });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path)).toEqual([['path']]);
   });
 });

@@ -79,3 +79,80 @@ export function locationConflict(
   }
   return undefined;
 }
+
+/**
+ * Why a filesystem vault at `absolutePath` is outside every root it may live in, or undefined.
+ * A vault lives strictly inside a root (a vault at the root itself would hold every other one).
+ * Lexical: symbolic links are the vault module's concern (vault/filesystem.ts symlinkEscape).
+ */
+export function rootConfinement(absolutePath: string, roots: readonly string[]): string | undefined {
+  const prefix = normalizeVaultPrefix(absolutePath);
+  if (roots.some((root) => prefixRelation(prefix, normalizeVaultPrefix(root)) === 'child')) return undefined;
+  const where = roots.length === 1 ? `the vault root ${roots[0]}` : `the vault roots (${roots.join(', ')})`;
+  return `must be a directory inside ${where}; other places must be listed in the configuration's allowedVaultRoots`;
+}
+
+/** 169.254.0.0/16: IPv4 link-local, where cloud metadata services answer (169.254.169.254). */
+function linkLocalV4(octets: readonly number[]): boolean {
+  return octets[0] === 169 && octets[1] === 254;
+}
+
+function parseV4(host: string): number[] | undefined {
+  const parts = host.split('.');
+  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
+  return parts.map(Number);
+}
+
+/**
+ * The 8 hextets of an IPv6 address as `new URL().hostname` writes it (brackets removed): the URL
+ * parser has already written it canonically, lowercase, without an embedded dotted IPv4 part.
+ */
+function parseV6(host: string): number[] | undefined {
+  const halves = host.split('::');
+  if (halves.length > 2) return undefined;
+  const words = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = words(halves[0] ?? '');
+  const tail = halves.length === 2 ? words(halves[1] ?? '') : [];
+  if (![...head, ...tail].every((w) => /^[0-9a-f]{1,4}$/.test(w))) return undefined;
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 1 ? fill !== 0 : fill < 1) return undefined;
+  return [...head, ...Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...tail].map((w) => parseInt(w, 16));
+}
+
+/**
+ * Why an s3/oss endpoint may not be used, or undefined: its host is a link-local or cloud metadata
+ * address (169.254.0.0/16, fe80::/10, fd00:ec2::/32, and IPv4-mapped forms of the first), where a
+ * vault would make the workers send requests to the metadata service. `allowedHosts` (the
+ * configuration's allowedVaultEndpoints, hosts as a URL writes them) lifts the refusal.
+ */
+export function endpointRefusal(endpoint: string, allowedHosts: readonly string[] = []): string | undefined {
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname;
+  } catch {
+    return undefined; // the schema names a URL that does not parse
+  }
+  if (allowedHosts.map(endpointHost).includes(host)) return undefined;
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  const v4 = parseV4(bare);
+  const v6 = v4 ? undefined : parseV6(bare);
+  let refused = false;
+  if (v4) refused = linkLocalV4(v4);
+  else if (v6) {
+    const [w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, w6 = 0] = v6;
+    const mapped = w0 === 0 && w1 === 0 && w2 === 0 && w3 === 0 && w4 === 0 && w5 === 0xffff;
+    refused =
+      (w0 & 0xffc0) === 0xfe80 || (w0 === 0xfd00 && w1 === 0x0ec2) || (mapped && linkLocalV4([w6 >> 8, w6 & 0xff]));
+  }
+  if (!refused) return undefined;
+  return `must not be a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::/32): ${host}; list the host in the configuration's allowedVaultEndpoints to allow it`;
+}
+
+/** The host of an allowedVaultEndpoints entry (a URL or a bare host), as `new URL().hostname` writes it. */
+export function endpointHost(entry: string): string {
+  try {
+    return new URL(entry.includes('://') ? entry : `http://${entry}`).hostname;
+  } catch {
+    return entry;
+  }
+}

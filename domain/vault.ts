@@ -19,7 +19,11 @@ const vaultShape = {
     .string()
     .min(1)
     .max(4096)
-    .refine((p) => !p.includes('\0') && !p.split(/[\\/]/).includes('..'), "must not contain '..' segments")
+    .refine((p) => !p.includes('\0'), 'must not contain a NUL byte')
+    .refine(
+      (p) => p.split(/[\\/]/).every((seg) => seg !== '.' && seg !== '..'),
+      "must not contain '.' or '..' segments",
+    )
     .optional()
     .meta({ description: 'filesystem: the directory; relative paths resolve under the configured vaultRoot.' }),
   bucket: z.string().optional().meta({ description: 'oss, s3: the bucket.' }),
