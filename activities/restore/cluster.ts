@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { RestoreCreate, RestoreItem } from '../../domain/restore.js';
 import { ErrorCode, messages } from '../../domain/errors.js';
 import type { TaskIssue } from '../../domain/task.js';
@@ -274,7 +274,10 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
       const byGr = new Map<string, Selected[]>();
       for (const s of chosen) (byGr.get(s.gr) ?? byGr.set(s.gr, []).get(s.gr)!).push(s);
       const ensuredNamespaces = new Set<string>();
+      // A cancelled restore (learnt at a heartbeat) stops creating; what it created is recorded below.
+      const cancelled = Context.current().cancellationSignal;
       for (const gr of sortForRestore([...byGr.keys()])) {
+        if (cancelled.aborted) break;
         const group = byGr.get(gr)!.sort((a, b) => key(a.stored).localeCompare(key(b.stored)));
         if (gr !== 'namespaces' && gr !== 'customresourcedefinitions.apiextensions.k8s.io') {
           // Namespaces of items whose Namespace object is not in the restore (label selectors) are created bare.
@@ -287,7 +290,9 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
             }
           }
         }
-        await mapLimit(group, deps.concurrency ?? 8, restoreOne);
+        await mapLimit(group, deps.concurrency ?? 8, async (s) => {
+          if (!cancelled.aborted) await restoreOne(s);
+        });
         Context.current().heartbeat({ groupResource: gr, itemsRestored: done });
         if (waitConditionFor(gr) === 'Established') {
           for (const s of group) await waitCrdEstablished(kube, s.stored.name);
@@ -297,6 +302,13 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
 
       await store.putRestoreItems(spec.name, items);
       await store.putRestoreResults(spec.name, results);
+      if (cancelled.aborted) {
+        log.info(
+          { items: items.length, itemsRestored: done, totalItems: total },
+          'restore cancelled: stopped creating',
+        );
+        throw new CancelledFailure('restore cancelled', [{ totalItems: total, itemsRestored: done, errors, warnings }]);
+      }
       log.info({ items: items.length, errors: errors.length }, 'resources restored');
       return { totalItems: total, itemsRestored: done, errors, warnings, readiness };
     },
