@@ -27,7 +27,16 @@ export {
 export { cleanup, SERVER_METADATA_FIELDS } from './cleanup.js';
 export { checkOwnership, KEPT_WHEN_OWNED, type OwnedResult } from './owned.js';
 export { applyNamespaceMapping, mapNamespace } from './namespace-mapping.js';
-export { serviceAction } from './service.js';
+export {
+  clashingNodePorts,
+  nodePortsTakenError,
+  reassignedNodePorts,
+  reassignedNodePortsWarning,
+  serviceAction,
+  serviceForExisting,
+  withoutNodePorts,
+  type NodePortChange,
+} from './service.js';
 export { podAction, dropServiceAccountTokenVolumes } from './pod.js';
 export { jobAction } from './job.js';
 export { pvcAction } from './pvc.js';

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../resources/types.js';
-import { LAST_APPLIED_ANNOTATION, serviceAction } from './service.js';
+import {
+  clashingNodePorts,
+  LAST_APPLIED_ANNOTATION,
+  nodePortsTakenError,
+  reassignedNodePorts,
+  reassignedNodePortsWarning,
+  serviceAction,
+  serviceForExisting,
+  withoutNodePorts,
+} from './service.js';
 import { service } from './testdata/objects.js';
 import { run } from './testdata/run.js';
 
@@ -79,5 +88,61 @@ describe('Service restore', () => {
   it('ExternalName is left as it is', () => {
     const r = run(serviceAction, service('ExternalName'), { preserveNodePorts: false });
     expect(r.object.spec).toEqual({ type: 'ExternalName', externalName: 'db.example.com' });
+  });
+});
+
+describe('Service node ports meeting the target cluster', () => {
+  // The API server's words (k8s.io/kubernetes pkg/registry/core/service/storage/alloc.go).
+  const nodePortClash =
+    'Service "web-nodeport" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated';
+  const healthCheckClash =
+    'Internal error occurred: failed to allocate requested HealthCheck NodePort 32456: provided port is already allocated';
+
+  it('recognises a taken nodePort (422) and a taken healthCheckNodePort (500), and nothing else', () => {
+    expect(clashingNodePorts(nodePortClash)).toEqual([30080]);
+    expect(clashingNodePorts(healthCheckClash)).toEqual([32456]);
+    expect(clashingNodePorts('services "web-nodeport" already exists')).toEqual([]);
+    expect(
+      clashingNodePorts('spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range'),
+    ).toEqual([]);
+  });
+
+  it('drops only the taken ports, so the API server assigns new ones', () => {
+    const lb = service('LoadBalancer');
+    spec(lb).ports!.push({ name: 'https', port: 443, nodePort: 31443 });
+    const out = withoutNodePorts(lb, [31080, 32456]);
+    expect(spec(out).ports?.map((p) => p.nodePort)).toEqual([undefined, 31443]);
+    expect(spec(out).healthCheckNodePort).toBeUndefined();
+    expect(spec(lb).ports?.[0]?.nodePort).toBe(31080); // the input is left alone
+  });
+
+  it('names each port the target assigned anew, in a warning that says how to fail instead', () => {
+    const desired = service('LoadBalancer');
+    const live = service('LoadBalancer');
+    (live.spec as Spec).ports![0]!.nodePort = 30123;
+    const changes = reassignedNodePorts(desired, live);
+    expect(changes).toEqual([{ field: 'port 80/TCP', from: 31080, to: 30123 }]);
+    expect(reassignedNodePortsWarning(changes)).toBe(
+      'node port already allocated in the target cluster, new ones assigned: port 80/TCP node port 31080 -> 30123 ' +
+        '(set preserveNodePorts: true to fail instead)',
+    );
+    expect(reassignedNodePorts(desired, service('LoadBalancer'))).toEqual([]);
+    expect(nodePortsTakenError([30080])).toBe(
+      'node port 30080 already allocated in the target cluster; not restored because preserveNodePorts is true',
+    );
+  });
+
+  it('fits the restored Service to the live one: live clusterIP, and live node ports unless preserveNodePorts', () => {
+    const desired = run(serviceAction, service('NodePort')).object;
+    const live = service('NodePort');
+    (live.spec as Spec).ports![0]!.nodePort = 31999;
+    const fitted = serviceForExisting(desired, live);
+    expect(spec(fitted).clusterIP).toBe('172.16.12.35');
+    expect(spec(fitted).clusterIPs).toEqual(['172.16.12.35']);
+    expect(spec(fitted).ports?.[0]?.nodePort).toBe(31999);
+    expect(spec(desired).ports?.[0]?.nodePort).toBe(30080); // the input is left alone
+    const preserved = serviceForExisting(desired, live, true);
+    expect(spec(preserved).ports?.[0]?.nodePort).toBe(30080);
+    expect(spec(preserved).clusterIP).toBe('172.16.12.35');
   });
 });
