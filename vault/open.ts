@@ -1,10 +1,15 @@
-import { isAbsolute, resolve } from 'node:path';
-// Opening a vault's backup store from its definition, and where definitions come from.
+// Opening a vault's backup store from its definition, and where definitions come from; what a
+// filesystem vault's directory may be (inside its root, not through a symlink leading out, not
+// someone else's files).
+
+import { lstat, readdir, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 import { ErrorCode, messages, TaskError } from '../domain/errors.js';
 import type { VaultCreate } from '../domain/vault.js';
 import { FilesystemObjectStore } from './filesystem.js';
-import { BackupStore } from './store.js';
+import { VELERO_TOP_LEVEL_DIRS } from './layout.js';
+import { BackupStore, invalidTopLevelMessage } from './store.js';
 
 /** Where vault definitions come from (configuration, and vaults created through the API). */
 export interface VaultRegistry {
@@ -38,4 +43,83 @@ export function openVault(vault: VaultCreate, vaultRoot = process.cwd()): Backup
         messages.vaultUnavailable(`backend ${vault.backend} is not built yet`),
       );
   }
+}
+
+/** `path` is `root` or inside it (both absolute, compared by whole segments). */
+function within(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * Why the filesystem vault directory `dir` leads out of its root through a symbolic link, or
+ * undefined. The root is the one of `roots` that holds `dir` by name; a directory in none of them
+ * is not judged here (the API and the configuration place vaults). The directory need not exist:
+ * its nearest existing ancestor is resolved, as creating it would follow the same links.
+ */
+export async function symlinkEscape(dir: string, roots: readonly string[]): Promise<string | undefined> {
+  const path = resolve(dir);
+  const root = roots.map((r) => resolve(r)).find((r) => r !== path && within(path, r));
+  if (root === undefined) return undefined;
+  let realRoot: string;
+  try {
+    realRoot = await realpath(root);
+  } catch {
+    return undefined; // no root yet: nothing below it exists to lead anywhere
+  }
+  for (let at = path; within(at, root) && at !== root; at = dirname(at)) {
+    let isLink: boolean;
+    try {
+      isLink = (await lstat(at)).isSymbolicLink();
+    } catch {
+      continue; // not there yet: its parent decides
+    }
+    const real = await realpath(at).catch(() => undefined);
+    if (real === undefined || !within(real, realRoot) || (at === path && real === realRoot)) {
+      const target = real === undefined ? 'a target that does not exist' : real;
+      return `${dir} leads out of the vault root ${root} through a symbolic link (${isLink ? at : 'a parent of it'} -> ${target})`;
+    }
+    return undefined; // the nearest existing ancestor resolves inside the root
+  }
+  return undefined;
+}
+
+/** Where FilesystemObjectStore stages uploads (vault/filesystem.ts STAGING_DIR): the vault's own. */
+const STAGING_DIR = '.vault-staging';
+
+/**
+ * The entries of a filesystem vault directory that are not a vault's (the FAQ's foreign content):
+ * anything but Velero's top-level directories and the staging directory, and any symbolic link.
+ * Empty when the directory is missing or empty, or already a vault (ours or Velero's).
+ */
+export async function foreignEntries(dir: string): Promise<Array<{ name: string; directory: boolean }>> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return entries
+    .filter((e) => !(e.isDirectory() && (VELERO_TOP_LEVEL_DIRS.includes(e.name) || e.name === STAGING_DIR)))
+    .map((e) => ({ name: e.name, directory: e.isDirectory() }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Why a filesystem vault may not claim `dir`, or undefined: it leads out of its root through a
+ * symbolic link, or it is a non-empty directory that is not already a vault (its foreign entries
+ * named; directories alone in Velero's words, as the vault's validation would say; the rest as
+ * `VaultError: backup vault is unavailable: …`).
+ */
+export async function filesystemVaultRefusal(dir: string, roots: readonly string[]): Promise<string | undefined> {
+  const escape = await symlinkEscape(dir, roots);
+  if (escape !== undefined) return messages.vaultUnavailable(escape);
+  const foreign = await foreignEntries(dir);
+  if (foreign.length === 0) return undefined;
+  const names = foreign.map((e) => e.name);
+  if (foreign.every((e) => e.directory)) return invalidTopLevelMessage(names);
+  return messages.vaultUnavailable(
+    `${dir} is not empty and is not a backup vault: it holds [${names.join(' ')}]; a vault needs an empty directory or an existing vault's`,
+  );
 }
