@@ -8,7 +8,14 @@ import { BackupAnnotation, deletedByCluster } from '../../vault/backup-metadata.
 import { FilesystemObjectStore } from '../../vault/filesystem.js';
 import { claimLocation, parseVaultMarker, serializeVaultMarker, type VaultMarker } from '../../vault/marker.js';
 import { BackupStoreError, type BackupStore } from '../../vault/store.js';
-import { openVault, resolveVault, vaultDirectory, type VaultRegistry } from '../../vault/open.js';
+import {
+  filesystemVaultRefusal,
+  openVault,
+  resolveVault,
+  symlinkEscape,
+  vaultDirectory,
+  type VaultRegistry,
+} from '../../vault/open.js';
 import type { VaultCreate } from '../../domain/vault.js';
 
 // Activities of the lifecycle workflows (vault validation, delete requests, retention), on the
@@ -18,6 +25,8 @@ export interface LifecycleDeps {
   vaults: VaultRegistry;
   /** Where relative filesystem vault paths resolve (as for the vault activities). */
   vaultRoot?: string;
+  /** The configuration's allowedVaultRoots: other roots a symbolic link may not lead out of. */
+  allowedVaultRoots?: readonly string[];
   logger: Logger;
 }
 
@@ -46,16 +55,23 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
   const root = deps.vaultRoot ?? process.cwd();
   const open = (spec: VaultCreate): BackupStore => openVault(spec, root);
   const resolve = (name: string) => resolveVault(deps.vaults, name);
+  const roots = [root, ...(deps.allowedVaultRoots ?? [])];
 
   return {
     /**
      * Creates the vault's location (a filesystem vault's directory: making the bucket) and claims it
-     * with the marker file. Refuses a location another live vault owns and a name retired there.
+     * with the marker file. Refuses a location another live vault owns and a name retired there,
+     * and, writing nothing, a filesystem directory reached through a symbolic link out of its root
+     * or holding foreign content (a non-empty directory that is not already a vault).
      */
     async initVault(input: { spec: VaultCreate }): Promise<VaultCheck> {
       const { spec } = input;
       try {
-        if (spec.backend === 'filesystem') await FilesystemObjectStore.create(vaultDirectory(spec, root));
+        if (spec.backend === 'filesystem') {
+          const refusal = await filesystemVaultRefusal(vaultDirectory(spec, root), roots);
+          if (refusal !== undefined) return { ok: false, message: refusal };
+          await FilesystemObjectStore.create(vaultDirectory(spec, root));
+        }
         const store = open(spec);
         const decision = claimLocation(await readMarker(store), spec.name, new Date().toISOString());
         if (decision.action === 'refuse') return { ok: false, message: messages.vaultUnavailable(decision.message) };
@@ -75,6 +91,9 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
     async validateVault(input: { spec: VaultCreate }): Promise<VaultCheck> {
       const { spec } = input;
       try {
+        const escape =
+          spec.backend === 'filesystem' ? await symlinkEscape(vaultDirectory(spec, root), roots) : undefined;
+        if (escape !== undefined) return { ok: false, message: messages.vaultUnavailable(escape) };
         const store = open(spec);
         const valid = await store.validate();
         if (!valid.ok) return { ok: false, message: valid.message };
