@@ -12,7 +12,10 @@ import {
   vaultEntries,
   vaultStatus,
 } from '../../clients/vault-registry.js';
-import { locationConflict, vaultLocation } from '../../domain/vault-location.js';
+import type { Config } from '../../config/schema.js';
+import type { FieldError } from '../../domain/validation.js';
+import { isRecord } from '../../domain/values.js';
+import { endpointRefusal, locationConflict, rootConfinement, vaultLocation } from '../../domain/vault-location.js';
 import { ErrorCode } from '../../domain/errors.js';
 import { type VaultStatus, VaultCreateSchema, VaultSchema, type Vault, type VaultCreate } from '../../domain/vault.js';
 import type { ApiDeps } from '../deps.js';
@@ -20,6 +23,7 @@ import { conflict, HttpProblem, notFound } from '../problem.js';
 import { PROBLEM, route, type Refusal, type Route } from '../route-table.js';
 import { NameParamsSchema, VaultListSchema } from '../schemas.js';
 import { mapLimit } from '../../lib/concurrency.js';
+import { symlinkEscape, vaultDirectory } from '../../vault/open.js';
 
 /** The FAQ's answer to "Can I modify the backup vault?". */
 export const VAULT_IMMUTABLE =
@@ -61,7 +65,7 @@ export function vaultRoutes(deps: ApiDeps): Route[] {
       summary: 'Create a backup vault',
       tag,
       role: 'admin',
-      request: { body: VaultCreateSchema },
+      request: { body: VaultCreateSchema, bodyChecks: (raw, errors) => vaultConfigErrors(deps.config, raw, errors) },
       responses: { 201: { description: 'The vault; validation starts.', schema: VaultSchema }, 409: PROBLEM },
       handler: async ({ body: spec, res }) => {
         const location = vaultLocation(spec, vaultRoot);
@@ -142,6 +146,34 @@ export function vaultRoutes(deps: ApiDeps): Route[] {
       },
     }),
   ];
+}
+
+/**
+ * The checks of a new vault against the configuration, each naming its field: a filesystem `path`
+ * must be a directory inside vaultRoot or one of allowedVaultRoots, not reached through a symbolic
+ * link that leads out of it; an `endpoint` must not be a link-local or metadata address unless
+ * allowedVaultEndpoints lists its host. (A non-empty directory that is not a vault is refused by
+ * the vault's claim, initVault: the vault turns Unavailable naming the foreign entries.)
+ */
+export async function vaultConfigErrors(
+  config: Pick<Config, 'vaultRoot' | 'allowedVaultRoots' | 'allowedVaultEndpoints'>,
+  body: unknown,
+  schemaErrors: readonly FieldError[],
+): Promise<FieldError[]> {
+  if (!isRecord(body)) return [];
+  const errors: FieldError[] = [];
+  const bad = (path: string) => schemaErrors.some((e) => e.path === path);
+  if (body.backend === 'filesystem' && typeof body.path === 'string' && !bad('path')) {
+    const dir = vaultDirectory({ path: body.path }, config.vaultRoot);
+    const roots = [config.vaultRoot, ...config.allowedVaultRoots];
+    const problem = rootConfinement(dir, roots) ?? (await symlinkEscape(dir, roots));
+    if (problem !== undefined) errors.push({ path: 'path', message: problem });
+  }
+  if (typeof body.endpoint === 'string' && !bad('endpoint')) {
+    const problem = endpointRefusal(body.endpoint, config.allowedVaultEndpoints);
+    if (problem !== undefined) errors.push({ path: 'endpoint', message: problem });
+  }
+  return errors;
 }
 
 function prefixConflict(message: string): HttpProblem {
