@@ -1,8 +1,9 @@
 // Tasks are Temporal workflows (DESIGN "Tasks are workflows"): this module starts them under their
 // fixed ids and reads their status back, for every route that serves a task. The API keeps no
 // state: a running task answers the status query, a finished one its result, a failed one the
-// TaskStatus it threw as `details[0]`, and anything else (terminated, timed out, cancelled) is
-// reported as Failed with the reason.
+// TaskStatus it threw as `details[0]` (a cancelled task's too: phase Cancelled), and anything else
+// (terminated, timed out, cancelled before its code could say so) is reported as Failed (Cancelled)
+// with the reason.
 
 import {
   WorkflowExecutionAlreadyStartedError,
@@ -27,7 +28,7 @@ import { parseGoDuration } from '../lib/duration.js';
 import { ErrorCode } from '../domain/errors.js';
 import { TaskTypeKey } from '../temporal/search-attributes.js';
 import { CONTROL_TASK_QUEUE } from '../temporal/task-queues.js';
-import { defaultTaskOptions, type TaskOptions } from '../temporal/activity-options.js';
+import type { TaskOptions } from '../temporal/activity-options.js';
 import { statusQuery } from '../temporal/messages.js';
 import { taskWorkflowId, WorkflowType, type TaskType } from '../temporal/workflow-ids.js';
 import {
@@ -38,7 +39,7 @@ import {
   type TaskPhase,
 } from '../domain/task.js';
 import type { ApiDeps } from './deps.js';
-import { conflict } from './problem.js';
+import { conflict, HttpProblem } from './problem.js';
 import type { BackupStatus } from '../domain/backup.js';
 import type { DeleteRequestStatus } from '../domain/delete-request.js';
 import type { RestoreStatus } from '../domain/restore.js';
@@ -63,7 +64,7 @@ export function temporalUiLink(
 export function taskOptionsFromConfig(config: Config): TaskOptions {
   return {
     subtaskTimeoutMinutes: config.subtaskTimeoutMinutes,
-    heartbeatTimeoutSeconds: defaultTaskOptions.heartbeatTimeoutSeconds,
+    heartbeatTimeoutSeconds: config.heartbeatTimeoutSeconds,
     ownNamespace: config.ownNamespace,
     resourceReadyTimeoutMinutes: config.resourceReadyTimeoutMinutes,
   };
@@ -209,7 +210,6 @@ async function statusOf(client: Client, info: WorkflowExecutionInfo): Promise<Ta
   }
 }
 
-/** What a closed, unsuccessful workflow reports: its TaskStatus from `details[0]`, or the reason it ended. */
 /** The status of a task the API has just started, before its workflow has answered a query. */
 export function startedStatus(startTime: Date): TaskStatus {
   return {
@@ -222,6 +222,7 @@ export function startedStatus(startTime: Date): TaskStatus {
   };
 }
 
+/** What a closed, unsuccessful workflow reports: its TaskStatus from `details[0]`, or the reason it ended. */
 export function failedStatus(
   info: Pick<WorkflowExecutionInfo, 'startTime' | 'closeTime' | 'status'>,
   err: unknown,
@@ -232,7 +233,7 @@ export function failedStatus(
     if (isTaskStatus(details)) return details;
   }
   const reason = endReason(info.status.name, cause ?? err);
-  const status = synthesizedStatus(info, 'Failed');
+  const status = synthesizedStatus(info, reason.code === ErrorCode.Cancelled ? 'Cancelled' : 'Failed');
   status.failureReason = reason.message;
   status.errors.push(reason);
   return status;
@@ -268,6 +269,34 @@ function synthesizedStatus(info: Pick<WorkflowExecutionInfo, 'startTime' | 'clos
 }
 
 // ---------------------------------------------------------------------------------------------
+// Cancelling
+
+/**
+ * Cancels a task's workflow (POST /v1/backups|restores/{name}/cancel). A running task gets
+ * Temporal's cancel request (asking again while it winds down is a no-op); a task that already
+ * ended Cancelled is a no-op too; any other finished task is 409 `TaskFinished`.
+ */
+export async function cancelTask(deps: Pick<ApiDeps, 'client'>, what: string, snap: TaskSnapshot): Promise<void> {
+  let current = snap;
+  if (current.executionStatus === 'RUNNING') {
+    try {
+      await deps.client.workflow.getHandle(current.workflowId, current.runId).cancel();
+      return;
+    } catch (err) {
+      // It ended between the read and the request: answer from how it ended.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      current = (await readTask(deps, current.workflowId)) ?? current;
+    }
+  }
+  if (current.status.phase === 'Cancelled') return;
+  throw new HttpProblem({
+    status: 409,
+    code: 'TaskFinished',
+    detail: `${what} has finished (${apiPhase(current.status.phase)}); only a running task can be cancelled`,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // The API's status shape
 
 /** A workflow phase as the API's TaskPhase: a conversion's ConvertFailed is Failed for every other task kind. */
@@ -291,9 +320,9 @@ function commonStatus(status: TaskStatus, temporalUi: string | null) {
   };
 }
 
-/** When retention deletes the backup: start + ttl; null for a failed backup (nothing is kept) or a bad ttl. */
+/** When retention deletes the backup: start + ttl; null for a failed or cancelled backup (nothing is kept) or a bad ttl. */
 export function backupExpiration(startTimestamp: string | null, ttl: unknown, phase: TaskPhase): string | null {
-  if (startTimestamp === null || typeof ttl !== 'string' || phase === 'Failed') return null;
+  if (startTimestamp === null || typeof ttl !== 'string' || phase === 'Failed' || phase === 'Cancelled') return null;
   const start = Date.parse(startTimestamp);
   if (Number.isNaN(start)) return null;
   try {

@@ -15,10 +15,10 @@ export const TaskIssueSchema = z
   .meta({ id: 'TaskIssue' });
 
 export const TaskPhaseSchema = z
-  .enum(['InProgress', 'Completed', 'PartiallyFailed', 'Failed'])
+  .enum(['InProgress', 'Completed', 'PartiallyFailed', 'Failed', 'Cancelled'])
   .meta({ id: 'TaskPhase' });
 export const ConversionPhaseSchema = z
-  .enum(['InProgress', 'Completed', 'PartiallyFailed', 'Failed', 'ConvertFailed'])
+  .enum(['InProgress', 'Completed', 'PartiallyFailed', 'Failed', 'Cancelled', 'ConvertFailed'])
   .meta({ id: 'ConversionPhase' });
 
 export function taskStatus<Phase extends z.ZodType, Progress extends z.ZodType>(phase: Phase, progress: Progress) {
@@ -37,10 +37,18 @@ export function taskStatus<Phase extends z.ZodType, Progress extends z.ZodType>(
 }
 
 /**
- * A phase as a workflow holds it. `Cancelled` is the API's word for a cancelled task; a conversion
+ * A phase as a workflow holds it: `Cancelled` once a cancelled task has cleaned up (a cancelled
+ * backup leaves nothing in the vault; a cancelled restore keeps what it created); a conversion
  * fails as `ConvertFailed`.
  */
-export const WorkflowPhaseSchema = z.enum(['InProgress', 'Completed', 'PartiallyFailed', 'Failed', 'ConvertFailed']);
+export const WorkflowPhaseSchema = z.enum([
+  'InProgress',
+  'Completed',
+  'PartiallyFailed',
+  'Failed',
+  'Cancelled',
+  'ConvertFailed',
+]);
 
 /** What a task's workflow reports while it runs and when it ends (status query, result, failure details). */
 export const TaskStatusSchema = z.object({

@@ -1,4 +1,4 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { BackupClusterActivities } from '../activities/backup/cluster.js';
 import type { VaultActivities } from '../activities/vault/control.js';
 import type { AgentActivities } from '../activities/agents.js';
@@ -7,14 +7,14 @@ import { clusterActivityOptions, controlActivityOptions, defaultTaskOptions } fr
 import { BackupNameKey, ClusterKey, VaultKey } from '../temporal/search-attributes.js';
 import { clusterTaskQueue } from '../temporal/task-queues.js';
 import type { BackupInput, BackupResult } from '../temporal/workflow-inputs.js';
-import { causeMessage, taskFailure } from './failure.js';
+import { causeMessage, taskCancelled, taskFailure } from './failure.js';
 import { ErrorCode } from '../domain/errors.js';
 import { phaseSetter, trackTaskStatus } from './task-status.js';
 
 /**
  * ApplicationBackup: check the vault, plan what to take from the cluster, stream every object in
  * every served version into the vault, then commit by writing the backup's metadata last. A
- * backup that fails leaves nothing restorable: its staged files are removed.
+ * backup that fails or is cancelled leaves nothing restorable: its staged files are removed.
  */
 export async function BackupWorkflow({ spec, options = defaultTaskOptions }: BackupInput): Promise<BackupResult> {
   const vault = proxyActivities<VaultActivities & AgentActivities>(controlActivityOptions);
@@ -31,6 +31,24 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
   setPhase('InProgress');
 
   let staged = false;
+  // Cancelled (POST /v1/backups/{name}/cancel): the running activity has stopped (cluster activities
+  // wait for that); the staged files are removed even though the workflow is cancelled.
+  const cancelled = async () => {
+    let outcome = 'nothing had been written to the vault';
+    if (staged) {
+      outcome = `its staged files were removed from vault ${spec.vault}`;
+      await CancellationScope.nonCancellable(() => vault.discardBackup({ backup: spec.name, vault: spec.vault })).catch(
+        (discardErr: unknown) => {
+          outcome = `its staged files could not be removed from vault ${spec.vault}; deleting the backup removes them`;
+          status.warnings.push({ code: ErrorCode.Warning, message: `${outcome}: ${causeMessage(discardErr)}` });
+        },
+      );
+    }
+    const failure = taskCancelled(status, outcome);
+    setPhase('Cancelled');
+    return failure;
+  };
+
   try {
     await vault.ensureAgent({ cluster: spec.cluster });
     const { vault: vaultSpec } = await vault.prepareBackup({ backup: spec.name, vault: spec.vault });
@@ -61,6 +79,7 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
     setPhase(phase);
     return status;
   } catch (err) {
+    if (isCancellation(err)) throw await cancelled();
     const failure = taskFailure(status, err);
     if (staged) {
       // The failure stands either way; files left behind are reported, and a later delete removes them.

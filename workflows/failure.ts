@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/workflow';
 import { ErrorCode, messages } from '../domain/errors.js';
 import type { TaskStatus } from '../domain/task.js';
 
@@ -42,4 +42,26 @@ export function causeMessage(err: unknown): string {
   let e: unknown = err;
   while (e instanceof Error && e.cause instanceof Error) e = e.cause;
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Records that a task was cancelled (phase Cancelled, a `Cancelled` issue saying what was kept)
+ * and returns the failure to throw: the workflow fails with its final status as details, as a
+ * failed task does, so the API reads phase Cancelled from it. (A workflow that ends as Temporal's
+ * "cancelled" carries no details.)
+ */
+export function taskCancelled(status: TaskStatus, outcome: string): ApplicationFailure {
+  const message = `the task was cancelled: ${outcome}`;
+  status.failureReason = message;
+  status.errors.push({ code: ErrorCode.Cancelled, message });
+  status.completionTimestamp = new Date().toISOString();
+  return ApplicationFailure.create({ message, type: ErrorCode.Cancelled, nonRetryable: true, details: [status] });
+}
+
+/** What a cancelled activity reported as it stopped (the details of its CancelledFailure), if anything. */
+export function cancellationDetails(err: unknown): unknown {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof CancelledFailure) return e.details?.[0];
+  }
+  return undefined;
 }

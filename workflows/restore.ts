@@ -1,8 +1,9 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { RestoreClusterActivities } from '../activities/restore/cluster.js';
 import type { VaultActivities } from '../activities/vault/control.js';
 import type { AgentActivities } from '../activities/agents.js';
-import type { TaskStatus } from '../domain/task.js';
+import type { TaskIssue, TaskStatus } from '../domain/task.js';
+import { isRecord } from '../domain/values.js';
 import {
   clusterActivityOptions,
   controlActivityOptions,
@@ -12,7 +13,7 @@ import {
 import { BackupNameKey, ClusterKey, VaultKey } from '../temporal/search-attributes.js';
 import { clusterTaskQueue } from '../temporal/task-queues.js';
 import type { RestoreInput } from '../temporal/workflow-inputs.js';
-import { taskFailure } from './failure.js';
+import { cancellationDetails, taskCancelled, taskFailure } from './failure.js';
 import { phaseSetter, trackTaskStatus } from './task-status.js';
 
 /**
@@ -59,6 +60,24 @@ export async function RestoreWorkflow({ spec, options = defaultTaskOptions }: Re
     setPhase(status.errors.length > 0 ? 'PartiallyFailed' : 'Completed');
     return status;
   } catch (err) {
+    if (isCancellation(err)) {
+      // Cancelled (POST /v1/restores/{name}/cancel): the restore activity stopped creating and
+      // reported what it had done; what it created stays, and its items are recorded in the vault.
+      const stopped = cancellationDetails(err);
+      if (isRecord(stopped)) {
+        if (Array.isArray(stopped.errors)) status.errors.push(...(stopped.errors as TaskIssue[]));
+        if (Array.isArray(stopped.warnings)) status.warnings.push(...(stopped.warnings as TaskIssue[]));
+        if (typeof stopped.itemsRestored === 'number' && typeof stopped.totalItems === 'number')
+          status.progress = { totalItems: stopped.totalItems, itemsRestored: stopped.itemsRestored };
+      }
+      const { itemsRestored = 0, totalItems = 0 } = status.progress;
+      const failure = taskCancelled(
+        status,
+        `${itemsRestored} of ${totalItems} items were restored before it stopped; they stay in cluster ${spec.cluster} (GET /v1/restores/${spec.name}/items lists them)`,
+      );
+      setPhase('Cancelled');
+      throw failure;
+    }
     const failure = taskFailure(status, err);
     setPhase('Failed');
     throw failure;

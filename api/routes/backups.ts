@@ -41,6 +41,7 @@ import { BackupCreateSchema, BackupSchema, type Backup } from '../../domain/back
 import { DeleteRequestSchema } from '../../domain/delete-request.js';
 import { mapLimit } from '../../lib/concurrency.js';
 import {
+  cancelTask,
   listExecutions,
   readTask,
   snapshotOf,
@@ -407,6 +408,42 @@ export function backupRoutes(deps: ApiDeps, options: BackupRoutesOptions = {}): 
           requestLogger(res, deps.logger).warn({ err, backup: name }, 'log could not be streamed to the end');
           if (!res.destroyed) res.destroy();
         }
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/backups/{name}/cancel',
+      operationId: 'cancelBackup',
+      summary: 'Cancel a running backup',
+      tag,
+      role: 'operator',
+      request: { params: ObjectNameParamsSchema },
+      responses: {
+        202: {
+          description: 'Cancellation requested: the backup ends Cancelled, its staged files removed.',
+          schema: BackupSchema,
+        },
+        404: PROBLEM,
+        409: PROBLEM,
+      },
+      handler: async ({ params: { name }, res }) => {
+        const snap = await findBackupTask(deps, name);
+        if (!snap) {
+          // Only in a vault (made elsewhere, or its workflow no longer retained): long finished.
+          if (!(await findBackup(deps, name, { log: requestLogger(res, deps.logger) }))) throw notFound('backup', name);
+          throw new HttpProblem({
+            status: 409,
+            code: 'TaskFinished',
+            detail: `backup ${JSON.stringify(name)} has finished; only a running task can be cancelled`,
+          });
+        }
+        await cancelTask(deps, `backup ${JSON.stringify(name)}`, snap);
+        requestLogger(res, deps.logger).info({ backup: name, workflowId: snap.workflowId }, 'backup cancel requested');
+        const current = (await findBackupTask(deps, name)) ?? snap;
+        res
+          .status(202)
+          .location(`/v1/backups/${name}`)
+          .json(backupFromTask(deps, current, name));
       },
     }),
     // The same as POST /v1/delete-requests {deleteObjectName: name, deleteObjectType: "Backup"}.

@@ -6,7 +6,6 @@ import { notBuilt } from '../problems-extra.js';
 import { PROBLEM, route, type Route } from '../route-table.js';
 import { NameParamsSchema, ObjectNameParamsSchema } from '../schemas.js';
 
-const CANCEL = 'cancelling a task is not built yet: its workflow runs to its end';
 const VOLUMES = 'volume data is not built yet: backups hold resources only, so there are no volumes to list';
 const RESTORE_LOGS = 'restore logs are not built yet: a restore records its items (/items) and results, not a log';
 
@@ -26,9 +25,7 @@ export function notBuiltRoutes(): Route[] {
       },
     });
   return [
-    row('post', '/v1/backups/{name}/cancel', 'cancelBackup', 'Cancel a running backup', CANCEL),
     row('get', '/v1/backups/{name}/volumes', 'listBackupVolumes', "List a backup's volumes", VOLUMES),
-    row('post', '/v1/restores/{name}/cancel', 'cancelRestore', 'Cancel a running restore', CANCEL),
     row('get', '/v1/restores/{name}/logs', 'getRestoreLogs', "Read a restore's log", RESTORE_LOGS),
   ];
 }

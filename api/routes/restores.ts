@@ -13,6 +13,7 @@ import { NameParamsSchema, RestoreItemListSchema } from '../schemas.js';
 import type { FieldError } from '../../domain/validation.js';
 import { RestoreCreateSchema, RestoreSchema, type Restore } from '../../domain/restore.js';
 import {
+  cancelTask,
   readTask,
   specWithoutName,
   startTask,
@@ -127,6 +128,38 @@ export function restoreRoutes(deps: ApiDeps, options: RestoreRoutesOptions = {})
         const snap = await readTask(deps, taskWorkflowId('Restore', name));
         if (!snap) throw notFound('restore', name);
         res.json(restoreFromTask(deps, name, snap));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/restores/{name}/cancel',
+      operationId: 'cancelRestore',
+      summary: 'Cancel a running restore',
+      tag,
+      role: 'operator',
+      request: { params: NameParamsSchema },
+      responses: {
+        202: {
+          description:
+            'Cancellation requested: the restore stops creating and ends Cancelled; its items say what it created.',
+          schema: RestoreSchema,
+        },
+        404: PROBLEM,
+        409: PROBLEM,
+      },
+      handler: async ({ params: { name }, res }) => {
+        const snap = await readTask(deps, taskWorkflowId('Restore', name));
+        if (!snap) throw notFound('restore', name);
+        await cancelTask(deps, `restore ${JSON.stringify(name)}`, snap);
+        requestLogger(res, deps.logger).info(
+          { restore: name, workflowId: snap.workflowId },
+          'restore cancel requested',
+        );
+        const current = (await readTask(deps, snap.workflowId)) ?? snap;
+        res
+          .status(202)
+          .location(`/v1/restores/${name}`)
+          .json(restoreFromTask(deps, name, current));
       },
     }),
     route({
