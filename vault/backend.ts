@@ -23,6 +23,19 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Deletes every key starting with `prefix`. */
   deletePrefix(prefix: string): Promise<void>;
+  /**
+   * Removes staged uploads: bytes of a `put` that never became an object because its writer died
+   * (SIGKILL) mid-upload. Only those of keys starting with `prefix` ('' for all), and with
+   * `olderThanMs` only those untouched for that long (a live upload writes all the time, so only
+   * dead ones qualify). A live upload whose staging is removed fails instead of landing. Returns
+   * how many were removed. A backend whose uploads are atomic without staging has none.
+   */
+  sweepStaging(options: StagingSweep): Promise<number>;
+}
+
+export interface StagingSweep {
+  prefix: string;
+  olderThanMs?: number;
 }
 
 export class ObjectNotFoundError extends Error {

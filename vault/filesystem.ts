@@ -10,14 +10,17 @@
 
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InvalidKeyError, ObjectNotFoundError, type ObjectStore } from './backend.js';
+import { InvalidKeyError, ObjectNotFoundError, type ObjectStore, type StagingSweep } from './backend.js';
 
 // Uploads land here first and are renamed into place, so a reader never opens a half-written
 // object. Same file system as the objects, so the rename is atomic. Hidden from listings.
+// Each upload is staged under its own key, `.vault-staging/<key>/<upload>`, so what a writer
+// killed mid-upload left behind is found by key (a backup's retry and discard sweep
+// `backups/<name>/`) and, whoever left it, by age (sweepStaging; the vault validation runs it).
 const STAGING_DIR = '.vault-staging';
 
 export class FilesystemObjectStore implements ObjectStore {
@@ -35,14 +38,13 @@ export class FilesystemObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: Buffer | Readable): Promise<void> {
-    const staging = join(this.root, STAGING_DIR);
-    const tmp = join(staging, randomUUID());
+    let tmp: string | undefined;
     try {
       const target = this.pathOf(key);
+      tmp = this.stagingPathOf(key);
       await this.checkRoot();
-      await mkdir(staging, { recursive: true });
+      const file = await openStaging(tmp);
       if (Buffer.isBuffer(body)) {
-        const file = await open(tmp, 'wx');
         try {
           await file.writeFile(body);
           await file.sync();
@@ -50,16 +52,60 @@ export class FilesystemObjectStore implements ObjectStore {
           await file.close();
         }
       } else {
-        await pipeline(body, createWriteStream(tmp, { flags: 'wx', flush: true }));
+        await pipeline(body, createWriteStream('', { fd: file, flush: true }));
       }
       await this.moveIntoPlace(tmp, target);
     } catch (err) {
       // A producer blocked on backpressure must learn that nobody will read the rest. No error
       // argument: the caller may not listen for 'error' on its own stream, and it has ours.
       if (!Buffer.isBuffer(body) && !body.destroyed) body.destroy();
-      await rm(tmp, { force: true });
+      if (tmp !== undefined) await rm(tmp, { force: true });
       throw err;
+    } finally {
+      if (tmp !== undefined) await this.pruneEmptyParents(dirname(tmp), join(this.root, STAGING_DIR));
     }
+  }
+
+  async sweepStaging({ prefix, olderThanMs }: StagingSweep): Promise<number> {
+    checkPrefix(prefix);
+    const cutoff = olderThanMs === undefined ? undefined : Date.now() - olderThanMs;
+    const stale = async (path: string) => {
+      if (cutoff === undefined) return true;
+      const info = await stat(path).catch(() => undefined);
+      return info !== undefined && info.mtimeMs <= cutoff;
+    };
+    let removed = 0;
+    // `keyDir`: the key a staging directory stands for, with a trailing '/' ('' at the staging root).
+    const sweep = async (dir: string, keyDir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if (isMissing(err)) return;
+        throw err;
+      }
+      for (const e of entries) {
+        const path = join(dir, e.name);
+        if (e.isDirectory()) {
+          const sub = `${keyDir}${e.name}/`;
+          if (sub.startsWith(prefix) || prefix.startsWith(sub)) await sweep(path, sub);
+        } else if (keyDir.slice(0, -1).startsWith(prefix) && (await stale(path))) {
+          // An upload of key `keyDir` without its '/' (at the root: one of the former flat layout).
+          await rm(path, { force: true });
+          removed++;
+        }
+      }
+      // Directories only for keys under the prefix: a put of another key may be creating a shared parent.
+      if (keyDir !== '' && keyDir.startsWith(prefix) && (await stale(dir))) await rmdir(dir).catch(() => undefined);
+    };
+    const dirKey = dirKeyOf(prefix);
+    await sweep(join(this.root, STAGING_DIR, ...dirKey.split('/').filter((s) => s !== '')), dirKey);
+    return removed;
+  }
+
+  /** A fresh staging file for one upload of `key` (checked by pathOf first). */
+  private stagingPathOf(key: string): string {
+    return join(this.root, STAGING_DIR, ...key.split('/'), randomUUID());
   }
 
   async get(key: string): Promise<Buffer> {
@@ -172,8 +218,8 @@ export class FilesystemObjectStore implements ObjectStore {
     }
   }
 
-  private async pruneEmptyParents(dir: string): Promise<void> {
-    while (dir !== this.root && dir.startsWith(this.root + sep)) {
+  private async pruneEmptyParents(dir: string, top = this.root): Promise<void> {
+    while (dir !== top && dir.startsWith(top + sep)) {
       try {
         await rmdir(dir);
       } catch {
@@ -222,6 +268,21 @@ export class FilesystemObjectStore implements ObjectStore {
       if (at >= 0) found.add(key.slice(0, at + delimiter.length));
     }
     return [...found].sort();
+  }
+}
+
+/**
+ * Creates a staging file. Another upload's end or a sweep may prune an emptied staging directory
+ * between the mkdir and the open: then the directories are made again.
+ */
+async function openStaging(path: string): Promise<FileHandle> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      return await open(path, 'wx');
+    } catch (err) {
+      if (attempt >= 3 || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 }
 

@@ -6,6 +6,8 @@
 // if a later upload fails; a crash in between leaves a listed backup without data. Here the
 // metadata is written last and deleted first, so no crash ever exposes a half-written or
 // half-deleted backup; leftovers of an uncommitted backup are removed by cleanupPartial.
+// Uploads a killed writer left staged are removed by key (discardStaging: a retry, a discard, a
+// delete) and by age (sweepStaleStaging: the periodic vault validation).
 
 import type { Readable } from 'node:stream';
 import { ErrorCode, messages } from '../domain/errors.js';
@@ -141,6 +143,21 @@ export class BackupStore {
   async deleteBackup(name: string): Promise<void> {
     await this.objects.delete(this.layout.backupKey(name, 'metadata'));
     await this.objects.deletePrefix(this.layout.backupDir(name));
+    await this.discardStaging(name);
+  }
+
+  /**
+   * Removes every staged upload of the backup's files: what earlier attempts left when their agent
+   * was killed mid-upload. A retried backup calls it before writing, a failed one's discard after;
+   * an attempt still writing (superseded, its agent presumed dead) then fails instead of landing.
+   */
+  async discardStaging(name: string): Promise<number> {
+    return this.objects.sweepStaging({ prefix: this.layout.backupDir(name) });
+  }
+
+  /** Removes staged uploads of the whole vault untouched for `olderThanMs`: no live upload is that quiet. */
+  async sweepStaleStaging(olderThanMs: number): Promise<number> {
+    return this.objects.sweepStaging({ prefix: this.layout.root, olderThanMs });
   }
 
   /** Removes what a failed or crashed backup left behind; refuses to touch a committed backup. */
@@ -152,6 +169,7 @@ export class BackupStore {
       );
     }
     await this.objects.deletePrefix(this.layout.backupDir(name));
+    await this.discardStaging(name);
   }
 
   async putRestoreFile(name: string, kind: RestoreFileKind, body: Buffer | Readable): Promise<void> {
