@@ -13,7 +13,7 @@ import type { Role } from '../domain/roles.js';
 import { hashToken } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { documentedStatuses, expressPath, filledPath, type Route } from './route-table.js';
+import { allowHeader, documentedStatuses, expressPath, filledPath, type Route } from './route-table.js';
 import { routeTable } from './routes/index.js';
 import { createApiMetrics } from './metrics.js';
 import { createApp } from './server.js';
@@ -159,11 +159,16 @@ describe('every row of the route table, against the running app', () => {
       expect(charset.status, charset.text).toBe(415);
       expect(documented).toEqual(expect.arrayContaining([413, 415]));
     }
-    // A bad percent-escape in a parameter is a 400 too, never a 500.
+    // A bad percent-escape in a parameter is a 400 naming the parameter, never a 500: a malformed
+    // escape (%zz) and a well-formed one that is not UTF-8 (%ff%fe).
     if (r.request?.params) {
-      const res = await call(r, { as, path: filledPath(r.path, '%zz') });
-      expect(res.status, res.text).toBe(400);
-      expect(documented).toContain(res.status);
+      const names = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+      for (const bad of ['%zz', '%ff%fe']) {
+        const res = await call(r, { as, path: filledPath(r.path, bad) });
+        expect(res.status, `${bad}: ${res.text}`).toBe(400);
+        expect((res.json() as { errors: Array<{ path: string }> }).errors.map((e) => e.path)).toEqual(names);
+        expect(documented).toContain(res.status);
+      }
     }
   });
 
@@ -195,20 +200,87 @@ function mountedRoutes(router: Router): string[] {
 }
 
 describe('the app serves nothing but the table', () => {
-  it('every express route is a row of the table or a declared refusal of a row path', () => {
+  it("every express route is a row of the table, a declared refusal of a row path, or a row path's OPTIONS and 405", () => {
     const mounted = mountedRoutes((app as unknown as { router: Router }).router);
     const rows = routes.map((r) => `${r.method} ${expressPath(r.path)}`);
     const refused = refusals.flatMap((f) => f.methods.map((m) => `${m} ${expressPath(f.path)}`));
-    expect([...mounted].sort()).toEqual([...rows, ...refused].sort());
+    const paths = [...new Set(routes.map((r) => expressPath(r.path)))];
+    const perPath = paths.flatMap((p) => [`options ${p}`, `_all ${p}`]);
+    expect([...mounted].sort()).toEqual([...rows, ...refused, ...perPath].sort());
     for (const f of refusals) expect(routes.map((r) => r.path)).toContain(f.path);
   });
 
   it('answers unknown routes with 401 without a token and a 404 problem with one, never 500', async () => {
-    for (const url of ['/v1/nothing', '/v1/%zz', '/%E0%A4%A', '/v1/backups/x/cancel']) {
+    for (const url of [
+      '/v1/nothing',
+      '/v1/%zz',
+      '/v1/%ff%fe',
+      '/%E0%A4%A',
+      '/v1/backups/x/y/z',
+      '/v1/backups/%ff%fe/nothing',
+    ]) {
       expect((await inject(app, { url })).status, url).toBe(401);
       const res = await inject(app, { url, headers: { authorization: `Bearer ${TOKENS.viewer}` } });
       expect(res.status, url).toBe(404);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+});
+
+/** Every path of the table with the rows that serve it. */
+const paths = [...new Set(routes.map((r) => r.path))].map((path) => ({
+  path,
+  rows: routes.filter((r) => r.path === path),
+}));
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+describe('every path of the table: OPTIONS and the methods it lacks', () => {
+  it.each(paths.map((p) => [p.path, p] as const))('%s', async (path, { rows }) => {
+    const allow = allowHeader(routes, path);
+    const served = rows.map((r) => r.method.toUpperCase());
+    // OPTIONS lists exactly the table's methods for the path, plus OPTIONS.
+    expect(allow.split(', ').sort()).toEqual([...served, 'OPTIONS'].sort());
+    const open = rows.some((r) => r.role === 'open');
+    const headers = { authorization: `Bearer ${TOKENS.viewer}` };
+    const url = filledPath(path, 'probe-1');
+
+    const options = await inject(app, { method: 'OPTIONS', url, headers });
+    expect(options.status, options.text).toBe(204);
+    expect(options.headers.allow).toBe(allow);
+    expect(options.text).toBe('');
+
+    // Any other method is a 405 with the same Allow (a declared refusal keeps its own detail);
+    // HEAD is served wherever GET is, as HTTP asks.
+    const refused = new Set(
+      refusals.filter((f) => f.path === path).flatMap((f) => f.methods.map((m) => m.toUpperCase())),
+    );
+    for (const method of METHODS.filter((m) => !served.includes(m) && m !== 'OPTIONS')) {
+      if (method === 'HEAD' && served.includes('GET')) continue;
+      const as = refused.has(method) ? { authorization: `Bearer ${TOKENS.admin}` } : headers;
+      const res = await inject(app, { method, url, headers: as });
+      expect(res.status, `${method} ${url}: ${res.text}`).toBe(405);
+      expect(res.headers.allow, method).toBe(allow);
+      if (method !== 'HEAD') {
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect((res.json() as { code: string }).code).toBe('MethodNotAllowed');
+      }
+    }
+
+    // Without a token: an open path answers the same; any other path 401, as an unknown route does.
+    const anonymous = await inject(app, { method: 'OPTIONS', url });
+    expect(anonymous.status).toBe(open ? 204 : 401);
+    const anonymousPut = await inject(app, { method: 'PUT', url });
+    if (!served.includes('PUT')) expect(anonymousPut.status).toBe(open ? 405 : 401);
+  });
+
+  it('leaves unknown paths 404, whatever the method', async () => {
+    for (const method of ['OPTIONS', 'PUT', 'GET']) {
+      const res = await inject(app, {
+        method,
+        url: '/v1/nothing',
+        headers: { authorization: `Bearer ${TOKENS.viewer}` },
+      });
+      expect(res.status, method).toBe(404);
     }
   });
 });

@@ -179,13 +179,63 @@ export interface MountOptions {
 
 const METHOD_ORDER = ['get', 'post', 'put', 'patch', 'delete'];
 
+/** The `Allow` header of a table path: its rows' methods in the usual order, then OPTIONS. */
+export function allowHeader(routes: readonly Route[], path: string): string {
+  const methods = [...new Set(routes.filter((r) => r.path === path).map((r) => r.method))];
+  methods.sort((a, b) => METHOD_ORDER.indexOf(a) - METHOD_ORDER.indexOf(b));
+  return [...methods.map((m) => m.toUpperCase()), 'OPTIONS'].join(', ');
+}
+
+/**
+ * A 400 naming the parameter of a table path whose percent-escape does not decode
+ * (`/v1/backups/%ff%fe` → `name`), before express's own matching fails on it without a name.
+ */
+function undecodableParams(routes: readonly Route[]): RequestHandler {
+  const patterns = [...new Set(routes.map((r) => r.path))]
+    .filter((path) => path.includes('{'))
+    .map((path) => {
+      const names: string[] = [];
+      const source = path
+        .split(/(\{[A-Za-z_][A-Za-z0-9_]*\})/)
+        .map((part) => {
+          const param = /^\{(.+)\}$/.exec(part);
+          if (!param) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          names.push(param[1] ?? '');
+          return '([^/]+)';
+        })
+        .join('');
+      return { names, regex: new RegExp(`^${source}/?$`, 'i') };
+    });
+  return (req, _res, next) => {
+    for (const { names, regex } of patterns) {
+      const match = regex.exec(req.path);
+      if (!match) continue;
+      const errors = names.flatMap((name, i): FieldError[] => {
+        const raw = match[i + 1] ?? '';
+        try {
+          decodeURIComponent(raw);
+          return [];
+        } catch {
+          return [{ path: name, message: `not valid percent-encoding: ${raw}` }];
+        }
+      });
+      if (errors.length > 0) throw badRequest(errors);
+    }
+    next();
+  };
+}
+
 /**
  * Registers every row on `router`: the row's role check (the principal comes from the global
  * authentication), then, for rows with a body, the JSON parser (so an anonymous or under-privileged
- * client cannot make the API parse anything), then validation, then the handler. After the rows,
- * the refusals (405). Mount {@link unknownRoute} after the router.
+ * client cannot make the API parse anything), then validation, then the handler. Before the rows,
+ * a 400 naming a path parameter that does not percent-decode. After the rows, the refusals (405
+ * with their own detail), then for every table path OPTIONS (204 with `Allow`: the path's methods
+ * and OPTIONS) and 405 with `Allow` for any other method, both behind the path's least role.
+ * Mount {@link unknownRoute} after the router.
  */
 export function mountRoutes(router: Router, routes: readonly Route[], options: MountOptions): void {
+  router.use(undecodableParams(routes));
   const seen = new Set<string>();
   for (const r of routes) {
     const key = `${r.method} ${r.path}`;
@@ -201,17 +251,27 @@ export function mountRoutes(router: Router, routes: readonly Route[], options: M
     router[r.method](expressPath(r.path), ...chain);
   }
   for (const refusal of options.refusals ?? []) {
-    const methods = routes.filter((r) => r.path === refusal.path).map((r) => r.method);
-    if (methods.length === 0) throw new Error(`route table: refusal of ${refusal.path}, which is not in the table`);
-    const allow = [...new Set(methods)]
-      .sort((a, b) => METHOD_ORDER.indexOf(a) - METHOD_ORDER.indexOf(b))
-      .map((m) => m.toUpperCase())
-      .join(', ');
+    if (!routes.some((r) => r.path === refusal.path))
+      throw new Error(`route table: refusal of ${refusal.path}, which is not in the table`);
+    const allow = allowHeader(routes, refusal.path);
     for (const method of refusal.methods) {
       router[method](expressPath(refusal.path), requireRole(refusal.role), () => {
         throw new MethodNotAllowed(refusal.detail, allow);
       });
     }
+  }
+  for (const path of new Set(routes.map((r) => r.path))) {
+    const allow = allowHeader(routes, path);
+    const rows = routes.filter((r) => r.path === path);
+    // An anonymous client learns nothing of a path it may not call at all (as for unknown routes).
+    const access: RequestHandler[] = rows.some((r) => r.role === 'open') ? [] : [requireRole('viewer')];
+    router.options(expressPath(path), ...access, (_req, res) => {
+      res.setHeader('Allow', allow);
+      res.status(204).end();
+    });
+    router.all(expressPath(path), ...access, (req) => {
+      throw new MethodNotAllowed(`${req.method} is not allowed on ${path}; its methods are ${allow}`, allow);
+    });
   }
 }
 
