@@ -31,6 +31,16 @@ export class ApiError extends Error {
   }
 }
 
+/** The API did not answer at all (connection refused or reset, DNS, timeout): it may be restarting. */
+export class ApiUnreachableError extends Error {
+  override readonly name = 'ApiUnreachableError';
+}
+
+/** Whether a failed request may succeed when repeated: the API was unreachable or said it is briefly unavailable. */
+export function isTransient(err: unknown): boolean {
+  return err instanceof ApiUnreachableError || (err instanceof ApiError && [502, 503, 504].includes(err.status));
+}
+
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
 export interface ApiClientOptions {
@@ -63,7 +73,7 @@ export class ApiClient {
       });
     } catch (err) {
       const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
-      throw new Error(`cannot reach the backup center API at ${this.server}: ${cause}`);
+      throw new ApiUnreachableError(`cannot reach the backup center API at ${this.server}: ${cause}`);
     }
     if (!res.ok) {
       const text = await res.text();

@@ -22,7 +22,7 @@ import {
   vaultCreateBody,
   type Flags,
 } from './args.js';
-import { ApiClient, ApiError, seg, type FetchLike } from './client.js';
+import { ApiClient, ApiError, isTransient, seg, type FetchLike } from './client.js';
 import {
   backupsTable,
   clustersTable,
@@ -57,6 +57,7 @@ Usage: bc <command> [flags]
   backup get [NAME ...] [--vault V] [--cluster C] [--phase P]
   backup describe NAME [--details]        status, errors and warnings, and the resource list
   backup logs NAME
+  backup cancel NAME                      stop a running backup: it ends Cancelled, nothing kept
   backup delete NAME
   restore create NAME --from-backup B --cluster C [--namespace-mappings src:dst,...]
                 [--include-namespaces ...] [--exclude-namespaces ...] [--include-resources ...]
@@ -64,6 +65,7 @@ Usage: bc <command> [flags]
                 [--existing-resource-policy none|update] [--preserve-nodeports] [--restore-volumes] [--wait]
   restore get NAME ...
   restore describe NAME [--details]       with --details, every item and its outcome
+  restore cancel NAME                     stop a running restore: it stops creating, ends Cancelled
   schedule create NAME --schedule "6h30m"|"<cron>" --cluster C --vault V [backup flags] [--paused]
   schedule get [NAME ...]
   schedule pause|resume|trigger|delete NAME
@@ -81,7 +83,8 @@ Global flags:
   --server URL     the API (default $BC_API_URL, else ${DEFAULT_SERVER})
   --token TOKEN    bearer token (default $BC_API_TOKEN)
   -o json          print the API's JSON instead of tables
-  --wait           with create: show progress until the task ends (exit 1 if Failed, 2 if PartiallyFailed)
+  --wait           with create: show progress until the task ends (exit 1 if Failed or Cancelled,
+                   2 if PartiallyFailed); an API restart is waited out, reconnecting with backoff
   --poll-interval  how often --wait asks (default 1s)
 `;
 
@@ -109,7 +112,35 @@ export function exitCodeFor(phase: string): number {
   return 1;
 }
 
-/** Polls the task until it leaves InProgress, showing one progress line. */
+/** How long --wait keeps reconnecting to an API that does not answer before it gives up. */
+export const RECONNECT_GIVE_UP_MS = 15 * 60_000;
+const RECONNECT_MAX_DELAY_MS = 30_000;
+
+/**
+ * GET `path`, riding out an API restart: a refused connection or a 502/503/504 is retried with
+ * backoff (1 s doubling to 30 s), saying so, until the API answers or RECONNECT_GIVE_UP_MS pass.
+ */
+async function getReconnecting<T>(ctx: Context, path: string, interval: number): Promise<T> {
+  let since: number | undefined;
+  let delay = Math.max(interval, 1000);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const value = await ctx.api.get<T>(path);
+      if (since !== undefined) ctx.io.err('Reconnected to the backup center API.\n');
+      return value;
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      since ??= ctx.io.now();
+      if (ctx.io.now() - since >= RECONNECT_GIVE_UP_MS) throw err;
+      const why = err instanceof ApiError ? `HTTP ${err.status}: ${err.message}` : (err as Error).message;
+      ctx.io.err(`\n${why}; reconnecting in ${Math.round(delay / 1000)}s (attempt ${attempt})…\n`);
+      await ctx.io.sleep(delay);
+      delay = Math.min(delay * 2, RECONNECT_MAX_DELAY_MS);
+    }
+  }
+}
+
+/** Polls the task until it leaves InProgress, showing one progress line; an API restart is waited out. */
 async function waitForTask(
   ctx: Context,
   kind: 'backup' | 'restore',
@@ -121,7 +152,7 @@ async function waitForTask(
   let last = '';
   let width = 0;
   for (;;) {
-    const task = await ctx.api.get<ProgressTask>(path);
+    const task = await getReconnecting<ProgressTask>(ctx, path, interval);
     const line = progressLine(kind, task, ctx.io.now() - start);
     const finished = task.status.phase !== 'InProgress';
     if (ctx.io.isTTY) {
@@ -139,6 +170,12 @@ async function waitForTask(
 async function getMany<T>(ctx: Context, base: string, names: string[], flagsQuery = ''): Promise<T[]> {
   if (names.length === 0) return (await ctx.api.get<{ items: T[] }>(`${base}${flagsQuery}`)).items;
   return Promise.all(names.map((n) => ctx.api.get<T>(`${base}/${seg(n)}`)));
+}
+
+function cancelMessage(kind: 'backup' | 'restore', name: string, phase: string): string {
+  if (phase === 'Cancelled') return `The ${kind} "${name}" is already cancelled.\n`;
+  const what = kind === 'backup' ? 'its staged files are removed' : 'it stops creating and keeps what it created';
+  return `Request to cancel ${kind} "${name}" submitted successfully: ${what}; it ends Cancelled (\`bc ${kind} describe ${name}\`).\n`;
 }
 
 const backupCommands: Record<string, Handler> = {
@@ -186,6 +223,14 @@ const backupCommands: Record<string, Handler> = {
     ctx.io.out(await ctx.api.text('GET', `/v1/backups/${seg(name)}/logs`));
     return 0;
   },
+  async cancel(ctx, args, flags) {
+    checkFlags('backup cancel', flags, []);
+    const name = one('backup cancel', args);
+    const backup = await ctx.api.post<Backup>(`/v1/backups/${seg(name)}/cancel`);
+    if (ctx.json) printJson(ctx, backup);
+    else ctx.io.out(cancelMessage('backup', name, backup.status.phase));
+    return 0;
+  },
   async delete(ctx, args, flags) {
     checkFlags('backup delete', flags, []);
     const name = one('backup delete', args);
@@ -217,6 +262,14 @@ const restoreCommands: Record<string, Handler> = {
     const restores = await getMany<Restore>(ctx, '/v1/restores', args);
     if (ctx.json) printJson(ctx, args.length === 1 ? restores[0] : { items: restores });
     else ctx.io.out(restoresTable(restores));
+    return 0;
+  },
+  async cancel(ctx, args, flags) {
+    checkFlags('restore cancel', flags, []);
+    const name = one('restore cancel', args);
+    const restore = await ctx.api.post<Restore>(`/v1/restores/${seg(name)}/cancel`);
+    if (ctx.json) printJson(ctx, restore);
+    else ctx.io.out(cancelMessage('restore', name, restore.status.phase));
     return 0;
   },
   async describe(ctx, args, flags) {
