@@ -8,10 +8,16 @@ import { labelFilter } from '../../domain/label-selector.js';
 import { isNamespaceSelected, resolveResourceName } from '../../resources/selection.js';
 import { groupResource, splitGroupResource, type ApiResourceType, type KubeObject } from '../../resources/types.js';
 import {
+  clashingNodePorts,
   mapNamespace,
+  nodePortsTakenError,
   prepareForRestore,
+  reassignedNodePorts,
+  reassignedNodePortsWarning,
+  serviceForExisting,
   sortForRestore,
   waitConditionFor,
+  withoutNodePorts,
   type RestoreContext,
   type RestoreOptions,
 } from '../../restore-actions/index.js';
@@ -214,34 +220,59 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
         // Mappings may rename the object itself (a Namespace under namespaceMapping).
         base.name = object.metadata.name;
         const collection = resourcePath(group, version, resource, targetNs);
-        try {
-          await kube.request('POST', collection, { body: object });
+        const path = resourcePath(group, version, resource, targetNs, object.metadata.name);
+        const fail = (reason: string) =>
+          record({ ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, reason }, targetNs);
+        const created = () => {
           record({ ...base, version, outcome: 'created' }, targetNs);
           const check = readinessOf(gr, preferredOf(stored), group, version, resource, targetNs, object.metadata.name);
           if (check) readiness.push(check);
-          return;
-        } catch (err) {
-          if (!(err instanceof KubeApiError && err.status === 409 && err.reason === 'AlreadyExists')) {
-            return record(
-              { ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, reason: errorText(err) },
-              targetNs,
-            );
-          }
-        }
-        // It exists: ours from an earlier attempt, identical, or different.
+        };
+        // Node ports the target assigned instead of the backup's (a clash) are named in a warning on the item.
+        const warnReassigned = (live: KubeObject | undefined) => {
+          const changes = gr === 'services' && live ? reassignedNodePorts(object, live) : [];
+          if (changes.length > 0) warn(what, reassignedNodePortsWarning(changes), targetNs);
+        };
+        let createError: unknown;
         try {
-          const path = resourcePath(group, version, resource, targetNs, object.metadata.name);
-          const existing = await kube.get<KubeObject>(path);
-          if (existing.metadata.labels?.[RESTORE_NAME_LABEL] === spec.name)
+          await kube.request('POST', collection, { body: object });
+          return created();
+        } catch (err) {
+          createError = err;
+        }
+        // Whatever the create answered (409 AlreadyExists, or a 422 for a taken node port, which
+        // the API server checks before the name), find out whether the object exists.
+        let existing: KubeObject | undefined;
+        try {
+          existing = await getIfExists(kube, path);
+        } catch {
+          return fail(errorText(createError)); // the create's answer says more than the read's
+        }
+        try {
+          if (!existing) {
+            const taken = gr === 'services' ? clashingNodePorts(errorText(createError)) : [];
+            if (taken.length === 0) return fail(errorText(createError));
+            if (spec.preserveNodePorts === true) return fail(nodePortsTakenError(taken));
+            // The port is held by another Service (a copy into the same cluster): let the API server assign one.
+            const live = await createWithoutTakenPorts(kube, collection, object, taken);
+            warnReassigned(live);
+            return created();
+          }
+          // It exists: ours from an earlier attempt, identical, or different.
+          if (existing.metadata.labels?.[RESTORE_NAME_LABEL] === spec.name) {
+            warnReassigned(existing);
             return record({ ...base, version, outcome: 'created' }, targetNs);
-          if (sameAsExisting(object, existing, [RESTORE_NAME_LABEL, BACKUP_NAME_LABEL])) {
+          }
+          // A Service keeps its clusterIP, and (unless preserveNodePorts) the node ports it has.
+          const desired = gr === 'services' ? serviceForExisting(object, existing, spec.preserveNodePorts) : object;
+          if (sameAsExisting(desired, existing, [RESTORE_NAME_LABEL, BACKUP_NAME_LABEL])) {
             return record(
               { ...base, version, outcome: 'skipped', reason: 'already exists in the cluster and is identical' },
               targetNs,
             );
           }
           if ((spec.existingResourcePolicy ?? 'none') === 'update') {
-            const { metadata, ...rest } = object;
+            const { metadata, ...rest } = desired;
             const { resourceVersion: _rv, ...meta } = metadata;
             await kube.request('PATCH', path, {
               body: { ...rest, metadata: meta },
@@ -264,10 +295,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
             targetNs,
           );
         } catch (err) {
-          return record(
-            { ...base, version, outcome: 'failed', code: ErrorCode.ItemFailed, reason: errorText(err) },
-            targetNs,
-          );
+          return fail(errorText(err));
         }
       };
 
@@ -368,6 +396,38 @@ function resourceFilter(
     grs.add(n.toLowerCase()); // a type the target does not serve yet (a CRD in the backup) by its resource.group
   }
   return (gr) => grs.has(gr);
+}
+
+/** The object at `path`, or undefined when the API server answers 404. */
+async function getIfExists(kube: KubeClient, path: string): Promise<KubeObject | undefined> {
+  try {
+    return await kube.get<KubeObject>(path);
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Creates a Service without the node ports the target cluster holds, retrying while the API
+ * server names another taken port (it names one at a time). Returns the Service as created.
+ */
+async function createWithoutTakenPorts(
+  kube: KubeClient,
+  collection: string,
+  object: KubeObject,
+  taken: number[],
+): Promise<KubeObject> {
+  const dropped = new Set(taken);
+  for (;;) {
+    try {
+      return await kube.request<KubeObject>('POST', collection, { body: withoutNodePorts(object, [...dropped]) });
+    } catch (err) {
+      const more = clashingNodePorts(errorText(err)).filter((p) => !dropped.has(p));
+      if (more.length === 0) throw err;
+      for (const p of more) dropped.add(p);
+    }
+  }
 }
 
 async function ensureNamespace(kube: KubeClient, name: string): Promise<void> {

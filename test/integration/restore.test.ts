@@ -33,6 +33,9 @@ function normalize(o: KubeObject): unknown {
   return { ...rest, ...(spec ? { spec } : {}), metadata: { name: metadata.name, labels, annotations } };
 }
 
+type Svc = { spec: { ports: Array<{ nodePort?: number }>; healthCheckNodePort?: number } };
+const svcPath = (namespace: string, name: string) => `/api/v1/namespaces/${namespace}/services/${name}`;
+
 async function list(k: KubeClient, path: string): Promise<KubeObject[]> {
   return (await k.get<{ items: KubeObject[] }>(path)).items;
 }
@@ -194,6 +197,11 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
       b.get<{ spec: { ports: Array<{ nodePort: number }> } }>(`/api/v1/namespaces/${ns}/services/web-nodeport`),
     ]);
     expect(dstNp.spec.ports[0]!.nodePort).toBe(srcNp.spec.ports[0]!.nodePort);
+    const [srcLb, dstLb] = await Promise.all([a.get<Svc>(svcPath(ns, 'web-lb')), b.get<Svc>(svcPath(ns, 'web-lb'))]);
+    expect(dstLb.spec.ports[0]!.nodePort).toBe(srcLb.spec.ports[0]!.nodePort);
+    expect(dstLb.spec.healthCheckNodePort).toEqual(expect.any(Number));
+    expect(dstLb.spec.healthCheckNodePort).not.toBe(srcLb.spec.healthCheckNodePort);
+    expect(result.warnings.filter((w) => /node port/.test(w.message))).toEqual([]);
   });
 
   it('maps namespaces, images and registries', async () => {
@@ -214,8 +222,8 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
             },
           ],
         },
-        // The first test restored this app's NodePort Services into b already: ports are kept (FAQ), so a copy would collide.
-        excludedResources: ['gizmos.example.com', 'services'],
+        // The first test restored this app's NodePort Services into b already: the copy's node ports are reassigned, with a warning.
+        excludedResources: ['gizmos.example.com'],
       },
       'restore-mappings',
     );
@@ -239,6 +247,100 @@ describe('RestoreWorkflow: round trips between two real control planes', () => {
       `/apis/rbac.authorization.k8s.io/v1/namespaces/${target}/rolebindings/shop-reader`,
     );
     expect(rb.subjects[0]!.namespace).toBe(target);
+    expect(
+      result.warnings.some((w) => w.item === `services ${target}/web-nodeport` && /node port/.test(w.message)),
+    ).toBe(true);
+  });
+
+  it('a copy into the same cluster (the README example): Completed, taken node ports reassigned with a warning naming them, a new healthCheckNodePort', async () => {
+    const target = `${ns}-same`;
+    const { result, items } = await restore({
+      cluster: 'a',
+      namespaceMapping: { [ns]: target },
+      includedResources: ['services'],
+    });
+    expect(result.phase, JSON.stringify(result.errors)).toBe('Completed');
+    expect(
+      items
+        .filter((i) => i.resource === 'services')
+        .map((i) => `${i.name} ${i.outcome}`)
+        .sort(),
+    ).toEqual(['db', 'web', 'web-lb', 'web-nodeport'].map((n) => `${n} created`));
+    const [src, copy] = await Promise.all([
+      a.get<Svc>(svcPath(ns, 'web-nodeport')),
+      a.get<Svc>(svcPath(target, 'web-nodeport')),
+    ]);
+    const port = src.spec.ports[0]!.nodePort;
+    expect(copy.spec.ports[0]!.nodePort).toEqual(expect.any(Number));
+    expect(copy.spec.ports[0]!.nodePort).not.toBe(port);
+    const warning = result.warnings.find((w) => w.item === `services ${target}/web-nodeport`);
+    expect(warning?.message).toContain(`node port ${port} -> ${copy.spec.ports[0]!.nodePort}`);
+
+    // The LoadBalancer's node port is taken too; its Local health check port is new (FAQ).
+    const [srcLb, copyLb] = await Promise.all([
+      a.get<Svc>(svcPath(ns, 'web-lb')),
+      a.get<Svc>(svcPath(target, 'web-lb')),
+    ]);
+    expect(copyLb.spec.ports[0]!.nodePort).not.toBe(srcLb.spec.ports[0]!.nodePort);
+    expect(result.warnings.find((w) => w.item === `services ${target}/web-lb`)?.message).toContain(
+      `node port ${srcLb.spec.ports[0]!.nodePort} -> ${copyLb.spec.ports[0]!.nodePort}`,
+    );
+    expect(copyLb.spec.healthCheckNodePort).toEqual(expect.any(Number));
+    expect(copyLb.spec.healthCheckNodePort).not.toBe(srcLb.spec.healthCheckNodePort);
+  });
+
+  it('preserveNodePorts: true into the same cluster: a taken node port is an item error naming it', async () => {
+    const target = `${ns}-keep`;
+    const { result, items } = await restore({
+      cluster: 'a',
+      namespaceMapping: { [ns]: target },
+      includedResources: ['services'],
+      preserveNodePorts: true,
+    });
+    expect(result.phase).toBe('PartiallyFailed');
+    const port = (await a.get<Svc>(svcPath(ns, 'web-nodeport'))).spec.ports[0]!.nodePort;
+    const item = items.find((i) => i.name === 'web-nodeport')!;
+    expect(item.outcome).toBe('failed');
+    expect(item.reason).toBe(
+      `node port ${port} already allocated in the target cluster; not restored because preserveNodePorts is true`,
+    );
+    expect(
+      result.errors.some((e) => e.item === `services ${target}/web-nodeport` && e.message.includes(String(port))),
+    ).toBe(true);
+    await expect(a.get(svcPath(target, 'web-nodeport'))).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('over the Services themselves (same cluster, same namespace): identical ones skipped with policy none, a changed one updated with update, node ports and clusterIP kept', async () => {
+    const base = { cluster: 'a', includedResources: ['services'] };
+    const none = await restore(base);
+    expect(none.result.phase, JSON.stringify(none.result.errors)).toBe('Completed');
+    const services = none.items.filter((i) => i.resource === 'services');
+    expect(services.map((i) => `${i.name} ${i.outcome}`).sort()).toEqual(
+      ['db', 'web', 'web-lb', 'web-nodeport'].map((n) => `${n} skipped`),
+    );
+    expect(services.every((i) => /identical/.test(i.reason ?? ''))).toBe(true);
+    expect(none.result.warnings).toEqual([]);
+
+    const path = svcPath(ns, 'web-nodeport');
+    const before = await a.get<Svc & { spec: { clusterIP: string; sessionAffinity: string } }>(path);
+    await a.request('PATCH', path, {
+      body: { spec: { sessionAffinity: 'ClientIP' } },
+      contentType: 'application/merge-patch+json',
+    });
+    const stillNone = await restore(base);
+    expect(stillNone.items.find((i) => i.name === 'web-nodeport')?.outcome).toBe('skipped');
+    expect(stillNone.result.warnings.some((w) => /web-nodeport/.test(w.item ?? '') && /differs/.test(w.message))).toBe(
+      true,
+    );
+
+    const update = await restore({ ...base, existingResourcePolicy: 'update' });
+    expect(update.result.phase, JSON.stringify(update.result.errors)).toBe('Completed');
+    expect(update.items.find((i) => i.name === 'web-nodeport')?.outcome).toBe('updated');
+    expect(update.items.find((i) => i.name === 'web-lb')?.outcome).toBe('skipped');
+    const after = await a.get<Svc & { spec: { clusterIP: string; sessionAffinity: string } }>(path);
+    expect(after.spec.sessionAffinity).toBe('None');
+    expect(after.spec.clusterIP).toBe(before.spec.clusterIP);
+    expect(after.spec.ports[0]!.nodePort).toBe(before.spec.ports[0]!.nodePort);
   });
 
   it('leaves a changed object alone with existingResourcePolicy none, and updates it with update', async () => {
