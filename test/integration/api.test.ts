@@ -5,8 +5,9 @@
 // bad input, used names, unknown names and roles are checked on the way. The `bc` client runs
 // against the same API.
 
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -158,6 +159,81 @@ describe('REST API end to end: HTTP → Temporal → agents → clusters a and b
     const asAdmin = await http('POST', '/v1/vaults', { as: 'admin', body: badVault });
     expect(asAdmin.status, asAdmin.text).toBe(400);
     expect(asAdmin.json<{ errors: Array<{ path: string }> }>().errors.map((e) => e.path)).toEqual(['path']);
+  });
+
+  it('no input gives a 500: a vault path "." and bad percent-escapes are 400 naming the field', async () => {
+    const errorPaths = (res: HttpResult) => res.json<{ errors: Array<{ path: string }> }>().errors.map((e) => e.path);
+    const dot = await http('POST', '/v1/vaults', {
+      as: 'admin',
+      body: { name: 'v', backend: 'filesystem', path: '.' },
+    });
+    expect(dot.status, dot.text).toBe(400);
+    expect(errorPaths(dot)).toEqual(['path']);
+    for (const [method, path] of [
+      ['GET', '/v1/backups/%ff%fe'],
+      ['GET', '/v1/backups/%ff%fe/resources'],
+      ['DELETE', '/v1/vaults/%ff%fe'],
+      ['POST', '/v1/schedules/%zz/pause'],
+    ] as const) {
+      const res = await http(method, path, { as: 'admin' });
+      expect(res.status, `${method} ${path}: ${res.text}`).toBe(400);
+      expect(errorPaths(res)).toEqual(['name']);
+    }
+    expect((await http('GET', '/v1/%ff%fe', { as: 'viewer' })).status).toBe(404);
+  });
+
+  it('OPTIONS lists the methods of a path; another method is 405 with Allow; unknown paths 404', async () => {
+    const options = await http('OPTIONS', '/v1/backups', { as: 'viewer' });
+    expect([options.status, options.headers.get('allow')]).toEqual([204, 'GET, POST, OPTIONS']);
+    const put = await http('PUT', `/v1/backups/${backupName}`, { as: 'admin', body: {} });
+    expect([put.status, put.headers.get('allow')]).toEqual([405, 'GET, DELETE, OPTIONS']);
+    expect((await http('OPTIONS', '/v1/nothing', { as: 'viewer' })).status).toBe(404);
+  });
+
+  it('confines filesystem vaults to vaultRoot and refuses metadata endpoints, naming the field', async () => {
+    const workDir = inject('workDir');
+    const errors = (res: HttpResult) => res.json<{ errors: Array<{ path: string; message: string }> }>().errors;
+    const create = (body: Record<string, unknown>) =>
+      http('POST', '/v1/vaults', { as: 'admin', body: { name: uniqueName('conf'), ...body } });
+
+    const outside = await create({ backend: 'filesystem', path: join(dirname(workDir), uniqueName('elsewhere')) });
+    expect(outside.status, outside.text).toBe(400);
+    expect(errors(outside)).toEqual([{ path: 'path', message: expect.stringMatching(/inside the vault root/) }]);
+
+    const link = join(workDir, uniqueName('link-out'));
+    symlinkSync(mkdtempSync(join(tmpdir(), 'bc-outside-')), link);
+    const throughLink = await create({ backend: 'filesystem', path: join(link, 'v') });
+    expect(throughLink.status, throughLink.text).toBe(400);
+    expect(errors(throughLink)).toEqual([{ path: 'path', message: expect.stringMatching(/symbolic link/) }]);
+
+    const metadata = await create({ backend: 's3', bucket: 'backups', endpoint: 'http://169.254.169.254' });
+    expect(metadata.status, metadata.text).toBe(400);
+    expect(errors(metadata).map((e) => e.path)).toEqual(['endpoint']);
+  });
+
+  it('refuses to claim a non-empty directory that is not a vault: Unavailable naming the entry, nothing written', async () => {
+    const path = join(inject('workDir'), uniqueName('foreign'));
+    mkdirSync(path);
+    writeFileSync(join(path, 'notes.txt'), 'not a backup');
+    const name = uniqueName('foreign');
+    const res = await http('POST', '/v1/vaults', { as: 'admin', body: { name, backend: 'filesystem', path } });
+    expect(res.status, res.text).toBe(201);
+    try {
+      const deadline = Date.now() + 60_000;
+      let status: { phase: string; message: string | null } = { phase: 'InProgress', message: null };
+      while (status.phase === 'InProgress' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        status = (await http('GET', `/v1/vaults/${name}`, { as: 'viewer' })).json<{ status: typeof status }>().status;
+      }
+      expect(status.phase).toBe('Unavailable');
+      expect(status.message).toMatch(
+        /^VaultError: backup vault is unavailable: .* is not empty and is not a backup vault: it holds \[notes\.txt\]/,
+      );
+      // Neither the marker nor the staging directory was written into it.
+      expect(readdirSync(path)).toEqual(['notes.txt']);
+    } finally {
+      await http('DELETE', `/v1/vaults/${name}`, { as: 'admin' });
+    }
   });
 
   it('lists every invalid field with 400 and starts no workflow', async () => {
