@@ -36,13 +36,27 @@ export class ProgressReporter {
  * report: call it as often as convenient; it heartbeats at most every `everyMs` (the SDK throttles
  * what reaches the server again), so a slow step is not mistaken for a dead worker.
  */
-export function throttledHeartbeat(everyMs = 1_000): () => void {
+export function throttledHeartbeat(everyMs = 1_000): (details?: unknown) => void {
   const ctx = Context.current();
   let last = 0;
-  return () => {
+  return (details?: unknown) => {
     const now = Date.now();
     if (now - last < everyMs) return;
     last = now;
-    ctx.heartbeat();
+    ctx.heartbeat(details);
   };
+}
+
+/**
+ * Heartbeats every `everyMs` while `work` runs: for a bounded wait with no loop of its own to
+ * heartbeat from (the end of an upload), so it is not mistaken for a dead worker.
+ */
+export async function heartbeatWhile<T>(work: Promise<T>, details?: unknown, everyMs = 1_000): Promise<T> {
+  const ctx = Context.current();
+  const timer = setInterval(() => ctx.heartbeat(details), everyMs);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
 }

@@ -9,7 +9,12 @@ import { nonRetryableErrorCodes } from '../domain/errors.js';
 export interface TaskOptions {
   /** Budget of one subtask that touches a cluster, all retries included: the FAQ's velero_timeout_minutes. */
   subtaskTimeoutMinutes: number;
-  /** A silent activity is presumed dead (its worker crashed) after this long and retried elsewhere. */
+  /**
+   * A silent activity is presumed dead (its worker crashed) after this long and retried elsewhere
+   * (config `heartbeatTimeoutSeconds`). Every long step heartbeats at least every second or page;
+   * the SDK sends at most one heartbeat per 80% of this, so a killed agent's work resumes within
+   * about this long plus the first retry's second.
+   */
   heartbeatTimeoutSeconds: number;
   /** The project's own namespace, never backed up unless named. */
   ownNamespace: string;
@@ -27,7 +32,7 @@ export type ConcurrencyKind = 'backup' | 'schedule';
 
 export const defaultTaskOptions: TaskOptions = {
   subtaskTimeoutMinutes: 60,
-  heartbeatTimeoutSeconds: 60,
+  heartbeatTimeoutSeconds: 15,
   ownNamespace: 'backup-center',
   resourceReadyTimeoutMinutes: 10,
 };
@@ -54,11 +59,18 @@ export function readinessActivityOptions(taskQueue: string, o: TaskOptions): Act
   };
 }
 
-/** Options of vault and bookkeeping activities on the control queue. */
+/**
+ * Options of vault and bookkeeping activities on the control queue. ensureAgent runs under them
+ * too, waiting up to `agentGraceSeconds` for a cluster's agent: the 5-minute start-to-close bounds
+ * that grace (MAX_AGENT_GRACE_SECONDS, config's maximum).
+ */
 export const controlActivityOptions: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes },
 };
+
+/** The longest `agentGraceSeconds`: an ensureAgent attempt must end within controlActivityOptions' 5 minutes. */
+export const MAX_AGENT_GRACE_SECONDS = 240;
 
 /** Removing a large backup's objects takes a while: a long budget, kept alive by heartbeats. */
 export const removalActivityOptions: ActivityOptions = {

@@ -22,7 +22,7 @@ import { addResult, addTaskResult, emptyResults } from '../../vault/results.js';
 import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
 import { discoverResources } from '../kube/discovery.js';
 import { itemJson, typeMetaPrefix } from './item-json.js';
-import { ProgressReporter, throttledHeartbeat } from '../progress.js';
+import { heartbeatWhile, ProgressReporter, throttledHeartbeat } from '../progress.js';
 import { openVault } from '../../vault/open.js';
 import type { VaultCreate } from '../../domain/vault.js';
 import type { ConcurrencyKind } from '../../temporal/activity-options.js';
@@ -92,8 +92,9 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
     /**
      * Streams every selected object, in every version its group serves, into `<name>.tar.gz` in
      * the vault, then writes the resource list, results and logs. Memory holds one page of objects
-     * and the names of what was taken. A retry (crashed worker) starts over and overwrites the
-     * staged files; the archive's bytes are the same because entry times come from the workflow.
+     * and the names of what was taken. A retry (crashed worker) first removes what earlier attempts
+     * left staged, then starts over and overwrites their files; the archive's bytes are the same
+     * because entry times come from the workflow.
      */
     async backupResources(input: {
       spec: BackupCreate;
@@ -105,6 +106,9 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       const { spec, plan } = input;
       const log = deps.logger.child({ backup: spec.name, cluster: deps.cluster });
       const store = openVault(input.vault, deps.vaultRoot);
+      // An earlier attempt killed mid-upload left its staged bytes; they go before this one writes.
+      const swept = await store.discardStaging(spec.name);
+      if (swept > 0) log.info({ swept }, "removed earlier attempts' staged uploads");
       const writer = new ArchiveWriter({ mtime: new Date(input.archiveTime) });
       const upload = store.putBackupFile(spec.name, 'contents', writer.stream);
       upload.catch(() => undefined);
@@ -196,6 +200,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       };
 
       // A whole type, in each served version: namespaced types list cluster-wide and keep the selected namespaces.
+      const beat = throttledHeartbeat();
       const takeType = async (t: ApiResourceType) => {
         let countedVersion: string | undefined;
         for (const version of t.versions) {
@@ -210,6 +215,8 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
             const path = resourcePath(t.group, version, t.resource);
             const heads = headOnly ? { labels: byLabel } : undefined;
             for await (const batch of kube.listRawItems(path, {}, deps.pageSize ?? 500, heads)) {
+              // Batches arrive as the server streams a page: a slow page still heartbeats every second.
+              beat({ type: groupResource(t.group, t.resource), version, itemsBackedUp: taken });
               for (let i = 0; i < batch.items.length; i++) {
                 const raw = batch.items[i]!;
                 const head = batch.heads?.[i];
@@ -250,6 +257,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         for (const ns of plan.namespaces)
           needed.set(`namespaces/${ns}`, { group: '', version: 'v1', resource: 'namespaces', name: ns });
         for (const key of [...needed.keys()].sort()) {
+          beat({ type: 'referenced cluster objects', itemsBackedUp: taken });
           const ref = needed.get(key)!;
           const gr = groupResource(ref.group, ref.resource);
           if (fullTypes.has(gr)) continue;
@@ -284,12 +292,15 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       for (const w of plan.warnings) addTaskResult(results.warnings, w.message);
       // Everything is known: the small files are written while the archive's last members compress
       // and reach the disk. Should the archive fail, the workflow discards the lot.
-      await Promise.all([
-        writer.finish().then(() => upload),
-        store.putResourceList(spec.name, resourceList.build()),
-        store.putResults(spec.name, results),
-        store.putBackupFile(spec.name, 'logs', gzipSync(logLines.join('\n') + '\n')),
-      ]);
+      await heartbeatWhile(
+        Promise.all([
+          writer.finish().then(() => upload),
+          store.putResourceList(spec.name, resourceList.build()),
+          store.putResults(spec.name, results),
+          store.putBackupFile(spec.name, 'logs', gzipSync(logLines.join('\n') + '\n')),
+        ]),
+        { type: 'finishing the archive', itemsBackedUp: taken },
+      );
       log.info({ itemsBackedUp: taken, errors: errors.length }, 'resources backed up');
       return { itemsBackedUp: taken, errors, warnings };
     },

@@ -103,9 +103,13 @@ export function createVaultActivities(deps: VaultDeps) {
       );
     },
 
-    /** Removes the staged files of a backup that failed; a committed backup is never touched. */
+    /**
+     * Removes the files of a backup that failed, and every upload its attempts left staged; a
+     * committed backup's files are never touched.
+     */
     async discardBackup(input: { backup: string; vault: string }): Promise<void> {
       const s = await store(input.vault);
+      await s.discardStaging(input.backup);
       if (await s.isCommitted(input.backup)) return;
       await s.cleanupPartial(input.backup);
     },

@@ -28,7 +28,12 @@ export interface LifecycleDeps {
   /** The configuration's allowedVaultRoots: other roots a symbolic link may not lead out of. */
   allowedVaultRoots?: readonly string[];
   logger: Logger;
+  /** Staged uploads untouched this long are removed by the vault validation (config `stagingMaxAgeMinutes`). */
+  stagingMaxAgeMinutes?: number;
 }
+
+/** The default of `stagingMaxAgeMinutes`. */
+export const DEFAULT_STAGING_MAX_AGE_MINUTES = 60;
 
 export type VaultCheck = { ok: true; message: null } | { ok: false; message: string };
 
@@ -56,6 +61,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
   const open = (spec: VaultCreate): BackupStore => openVault(spec, root);
   const resolve = (name: string) => resolveVault(deps.vaults, name);
   const roots = [root, ...(deps.allowedVaultRoots ?? [])];
+  const stagingMaxAgeMs = (deps.stagingMaxAgeMinutes ?? DEFAULT_STAGING_MAX_AGE_MINUTES) * 60_000;
 
   return {
     /**
@@ -86,7 +92,10 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
 
     /**
      * The connectivity test: the store answers, holds nothing at the top level but the backup
-     * center's (Velero's) directories, and its marker still names this vault.
+     * center's (Velero's) directories, and its marker still names this vault. A valid vault is
+     * then swept of staged uploads untouched for `stagingMaxAgeMinutes`: those of writers killed
+     * mid-upload whose backup was never retried nor discarded (a terminated task). A sweep that
+     * fails is logged; the vault stays valid.
      */
     async validateVault(input: { spec: VaultCreate }): Promise<VaultCheck> {
       const { spec } = input;
@@ -101,6 +110,10 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
         if (marker !== undefined && marker.name !== spec.name) {
           return { ok: false, message: messages.vaultUnavailable(`the location belongs to vault ${marker.name}`) };
         }
+        await store
+          .sweepStaleStaging(stagingMaxAgeMs)
+          .then((swept) => swept > 0 && deps.logger.info({ vault: spec.name, swept }, 'stale staged uploads removed'))
+          .catch((err: unknown) => deps.logger.warn({ vault: spec.name, err }, 'sweeping stale staged uploads failed'));
         return { ok: true, message: null };
       } catch (err) {
         return { ok: false, message: unavailableMessage(err) };
