@@ -50,6 +50,7 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
   };
 
   try {
+    status.step = 'WaitAgent'; // waiting for the cluster agent, up to agentGraceSeconds
     await vault.ensureAgent({ cluster: spec.cluster });
     const { vault: vaultSpec } = await vault.prepareBackup({ backup: spec.name, vault: spec.vault });
 

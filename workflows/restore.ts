@@ -40,6 +40,7 @@ export async function RestoreWorkflow({ spec, options = defaultTaskOptions }: Re
   setPhase('InProgress');
 
   try {
+    status.step = 'WaitAgent'; // waiting for the cluster agent, up to agentGraceSeconds
     await control.ensureAgent({ cluster: spec.cluster });
     const { vault } = await control.locateBackup({ backup: spec.backupName });
     vaultName = vault.name;
