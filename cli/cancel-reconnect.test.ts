@@ -45,7 +45,7 @@ const backup = (phase: Backup['status']['phase'], done: number, total: number): 
 
 const restore = (phase: Restore['status']['phase']): Restore => ({
   name: 'shop-copy',
-  spec: { backupName: 'nginx-1', cluster: 'b' },
+  spec: { backupName: 'nginx-1', cluster: 'b', existingResourcePolicy: 'none' },
   status: {
     phase,
     startTimestamp: '2025-01-01T00:00:00.000Z',

@@ -1,7 +1,7 @@
 // Workflow types and the fixed ids tasks run under (DESIGN "Tasks are workflows"). A second task
 // with a used name meets its id and is refused; the API finds a task by its id alone.
 
-import type { DeleteObjectType } from '../domain/delete-request.js';
+import { deleteRequestKey, type DeleteObjectType } from '../domain/delete-request.js';
 
 /** Task types a client starts by name; the value of the BackupCenterTaskType search attribute. */
 export type TaskType = 'Backup' | 'Restore';
@@ -31,9 +31,13 @@ export function taskNameFromWorkflowId(type: TaskType, workflowId: string): stri
   return workflowId.startsWith(prefix) ? workflowId.slice(prefix.length) : undefined;
 }
 
-/** `delete/<type>/<name>`, type lowercased: one running delete request per object. */
+/**
+ * `delete/<type>/<name>`, type lowercased: one running delete request per object. A name too long
+ * for its request's name is shortened the same way (deleteRequestName), so the request's name
+ * finds its workflow; a shortened name maps to itself.
+ */
 export function deleteWorkflowId(type: DeleteObjectType, name: string): string {
-  return `delete/${type.toLowerCase()}/${name}`;
+  return `delete/${type.toLowerCase()}/${deleteRequestKey(type, name)}`;
 }
 
 /** The one writer of the set of vaults. */

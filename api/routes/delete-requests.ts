@@ -3,7 +3,9 @@
 // Naming: a delete request is named `<type>-<object>`, the type lowercased (`backup-nginx-1`,
 // `restore-nginx-1`, `schedule-nightly`). The FAQ's `<object>-dbr` cannot tell a backup from a
 // restore or plan of the same name (they are separate name spaces), so the type is part of the
-// name; read from the left, the first segment is always the type, so the name is unambiguous.
+// name; read from the left, the first segment is always the type, so the name is unambiguous. A
+// name that would pass 253 characters keeps the object's first characters and ends with a hash of
+// the whole name (domain/delete-request.ts); the workflow id uses the same shortened part.
 // One request per object runs at a time: a second one while it runs is 409; once it has
 // finished, a new request for the same object may start (it completes at once if the object is
 // gone) and the name then shows the newest.
@@ -23,7 +25,8 @@ import { deleteWorkflowId, WorkflowType } from '../../temporal/workflow-ids.js';
 import type { DeleteInput } from '../../temporal/workflow-inputs.js';
 import {
   type DeleteRequestCreate as DeleteRequestSpec,
-  DeleteObjectTypeSchema,
+  deleteRequestName,
+  parseDeleteRequestName,
   DeleteRequestCreateSchema,
   DeleteRequestSchema,
   type DeleteObjectType,
@@ -41,19 +44,7 @@ import { readTask, temporalUiLink, toDeleteRequestStatus } from '../tasks.js';
 export const CONVERT_DELETE_NOT_BUILT =
   'StorageClass conversion is not built yet, so there is no conversion to reset (deleteObjectType "Convert")';
 
-/** `<type>-<object>`: `backup-nginx-1`. */
-export function deleteRequestName(type: DeleteObjectType, object: string): string {
-  return `${type.toLowerCase()}-${object}`;
-}
-
-/** The inverse of deleteRequestName, or undefined when the name does not start with a type. */
-export function parseDeleteRequestName(name: string): { type: DeleteObjectType; object: string } | undefined {
-  for (const type of DeleteObjectTypeSchema.options) {
-    const prefix = `${type.toLowerCase()}-`;
-    if (name.startsWith(prefix) && name.length > prefix.length) return { type, object: name.slice(prefix.length) };
-  }
-  return undefined;
-}
+export { deleteRequestName, parseDeleteRequestName };
 
 /**
  * Starts a delete request: 202's resource, or an HttpProblem: 404 when there is nothing of that
