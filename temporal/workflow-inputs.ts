@@ -23,6 +23,12 @@ export interface RestoreInput {
 
 export interface DeleteInput {
   spec: DeleteRequestCreate;
+  /**
+   * Backup only: the backup never reached a vault (its task failed or was cancelled) and its
+   * task record is what lists it. The request then looks in no vault but this one, for staged
+   * files to remove, and completes with a warning; the API stops listing the backup.
+   */
+  notCommitted?: { vault: string };
 }
 
 export interface ScheduledBackupInput {

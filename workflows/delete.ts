@@ -1,11 +1,12 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/vault/lifecycle.js';
+import type { VaultActivities } from '../activities/vault/control.js';
 import { ErrorCode } from '../domain/errors.js';
 import type { TaskStatus } from '../domain/task.js';
 import { controlActivityOptions, removalActivityOptions } from '../temporal/activity-options.js';
 import { BackupNameKey, VaultKey } from '../temporal/search-attributes.js';
 import type { DeleteInput } from '../temporal/workflow-inputs.js';
-import { taskFailure } from './failure.js';
+import { causeMessage, taskFailure } from './failure.js';
 import { phaseSetter, trackTaskStatus } from './task-status.js';
 
 /**
@@ -14,8 +15,8 @@ import { phaseSetter, trackTaskStatus } from './task-status.js';
  * repeated request finishes what an interrupted one began; an object already gone completes with a
  * warning. Conversions are not built, so a Convert request fails saying so.
  */
-export async function DeleteWorkflow({ spec: request }: DeleteInput): Promise<TaskStatus> {
-  const control = proxyActivities<LifecycleActivities>(controlActivityOptions);
+export async function DeleteWorkflow({ spec: request, notCommitted }: DeleteInput): Promise<TaskStatus> {
+  const control = proxyActivities<LifecycleActivities & Pick<VaultActivities, 'discardBackup'>>(controlActivityOptions);
   const removal = proxyActivities<LifecycleActivities>(removalActivityOptions);
   const name = request.deleteObjectName;
 
@@ -31,7 +32,28 @@ export async function DeleteWorkflow({ spec: request }: DeleteInput): Promise<Ta
     status.warnings.push({ code: ErrorCode.BackupNotFound, message: `${what} was not found; nothing to delete` });
   setPhase('InProgress');
 
+  // A failed or cancelled backup: nothing was committed, so only its vault is looked at (an
+  // unrelated vault that cannot be read does not matter), for staged files a failed cleanup left.
+  const deleteUncommittedBackup = async (vault: string) => {
+    vaultName = vault;
+    setPhase('InProgress');
+    status.step = 'DiscardStagedFiles';
+    plan(1);
+    await control.discardBackup({ backup: name, vault }).catch((err: unknown) => {
+      status.warnings.push({
+        code: ErrorCode.Warning,
+        message: `staged files of backup ${name} could not be removed from vault ${vault}: ${causeMessage(err)}`,
+      });
+    });
+    deleted();
+    status.warnings.push({
+      code: ErrorCode.BackupNotFound,
+      message: `backup ${name} did not complete, so nothing of it was stored in vault ${vault}; it is no longer listed`,
+    });
+  };
+
   const deleteBackup = async () => {
+    if (notCommitted) return deleteUncommittedBackup(notCommitted.vault);
     status.step = 'LocateBackup';
     const where = await control.inspectBackup({ backup: name });
     if (!where) return nothingToDelete(`backup ${name}`);

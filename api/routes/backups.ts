@@ -138,8 +138,8 @@ export async function getBackup(deps: ApiDeps, name: string, res?: Response): Pr
     if (snap && (phase === 'Completed' || phase === 'PartiallyFailed')) return backupFromTask(deps, snap, name);
     return backupFromVelero(found.metadata, found.vault.name, { results: await readResults(found, log) });
   }
-  // Finished successfully but no longer in any vault: deleted.
-  if (!snap || snap.status.phase === 'Completed' || snap.status.phase === 'PartiallyFailed') return undefined;
+  // Finished successfully but no longer in any vault, or failed and then deleted: gone.
+  if (!snap || !(await listedUncommitted(deps, snap))) return undefined;
   return backupFromTask(deps, snap, name);
 }
 
@@ -151,6 +151,20 @@ async function readResults(found: FoundBackup, log: ApiDeps['logger']): Promise<
     log.warn({ err, backup: found.metadata.metadata.name, vault: found.vault.name }, 'results could not be read');
     return undefined;
   }
+}
+
+/**
+ * Whether a backup task that ended without committing (Failed, Cancelled, terminated…) is still
+ * listed: until a delete request for its name completes after it started.
+ */
+export async function listedUncommitted(deps: ApiDeps, snap: TaskSnapshot): Promise<boolean> {
+  if (snap.executionStatus === 'RUNNING') return false;
+  if (snap.status.phase === 'Completed' || snap.status.phase === 'PartiallyFailed') return false;
+  const name = backupNameOf(snap);
+  const query =
+    `BackupCenterTaskType="Delete" AND ExecutionStatus="Completed" AND BackupCenterBackup=${quoted(name)}` +
+    ` AND StartTime > "${snap.info.startTime.toISOString()}"`;
+  return (await listExecutions(deps, query, 1)).length === 0;
 }
 
 function quoted(value: string): string {
@@ -199,7 +213,13 @@ async function listBackups(deps: ApiDeps, q: BackupListQuery, res: Response): Pr
 
   const fromTemporal = async (which: 'running' | 'failed'): Promise<Backup[]> => {
     const infos = await listExecutions(deps, backupListQuery(q, which), LIST_LIMIT);
-    return mapLimit(infos, CONCURRENCY, async (info) => backupFromTask(deps, await snapshotOf(deps, info)));
+    const backups = await mapLimit(infos, CONCURRENCY, async (info) => {
+      const snap = await snapshotOf(deps, info);
+      // A failed (or cancelled) backup that was deleted is no longer listed.
+      if (which === 'failed' && !(await listedUncommitted(deps, snap))) return undefined;
+      return backupFromTask(deps, snap);
+    });
+    return backups.filter((b): b is Backup => b !== undefined);
   };
 
   const fromVaults = async (): Promise<Backup[]> => {

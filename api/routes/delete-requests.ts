@@ -40,6 +40,7 @@ import { notBuilt } from '../problems-extra.js';
 import { PROBLEM, route, type Route } from '../route-table.js';
 import { ObjectNameParamsSchema } from '../schemas.js';
 import { readTask, temporalUiLink, toDeleteRequestStatus } from '../tasks.js';
+import { findBackupTask, listedUncommitted } from './backups.js';
 
 export const CONVERT_DELETE_NOT_BUILT =
   'StorageClass conversion is not built yet, so there is no conversion to reset (deleteObjectType "Convert")';
@@ -53,14 +54,14 @@ export { deleteRequestName, parseDeleteRequestName };
  */
 export async function startDeleteRequest(deps: ApiDeps, request: DeleteRequestCreate): Promise<DeleteRequest> {
   const { deleteObjectName: object, deleteObjectType: type } = request;
-  await checkDeletable(deps, type, object);
+  const notCommitted = await checkDeletable(deps, type, object);
   const spec: DeleteRequestSpec = {
     deleteObjectName: object,
     deleteObjectType: type,
     ...(request.cluster === undefined ? {} : { cluster: request.cluster }),
   };
   const workflowId = deleteWorkflowId(type, object);
-  const input: DeleteInput = { spec };
+  const input: DeleteInput = { spec, ...(notCommitted ? { notCommitted } : {}) };
   let runId: string;
   try {
     const handle = await deps.client.workflow.start(WorkflowType.Delete, {
@@ -165,8 +166,15 @@ export function deleteRequestRoutes(deps: ApiDeps): Route[] {
   ];
 }
 
-/** 404, 409 or 501 before anything starts. */
-async function checkDeletable(deps: ApiDeps, type: DeleteObjectType, object: string): Promise<void> {
+/**
+ * 404, 409 or 501 before anything starts. A backup that failed or was cancelled (in no vault, listed
+ * from its task's record) is deletable too: the answer names its vault for the request.
+ */
+async function checkDeletable(
+  deps: ApiDeps,
+  type: DeleteObjectType,
+  object: string,
+): Promise<DeleteInput['notCommitted'] | undefined> {
   switch (type) {
     case 'Convert':
       throw notBuilt(CONVERT_DELETE_NOT_BUILT);
@@ -174,17 +182,19 @@ async function checkDeletable(deps: ApiDeps, type: DeleteObjectType, object: str
       if (!(await describeBackupPlan(deps.client, object))) throw notFound('backup plan', object);
       return;
     case 'Backup': {
-      const task = await readTask(deps, `backup/${object}`);
+      const task = await findBackupTask(deps, object);
       if (task?.executionStatus === 'RUNNING')
         throw conflict(`backup ${JSON.stringify(object)} is in progress; delete it once it has finished`);
       if (
-        !(await inSomeVault(deps, (store) =>
+        await inSomeVault(deps, (store) =>
           store.getBackup(object, { includeDeleted: true }).then((b) => b !== undefined),
-        ))
+        )
       ) {
-        throw notFound('backup', object);
+        return;
       }
-      return;
+      const vault = task?.spec?.vault;
+      if (task && typeof vault === 'string' && (await listedUncommitted(deps, task))) return { vault };
+      throw notFound('backup', object);
     }
     case 'Restore': {
       const task = await readTask(deps, `restore/${object}`);
