@@ -11,12 +11,38 @@ import { defaultTaskOptions } from '../../temporal/activity-options.js';
 import type { TaskStatus } from '../../domain/task.js';
 import { CONTROL_TASK_QUEUE } from '../../temporal/task-queues.js';
 import { applyAll, createConfigMaps } from './kube-apply.js';
+import { nodePortServices } from '../fixtures/app.js';
 import { killAgent, maxActivityAttempt, startAgentProcess } from './agent-spawn.js';
 import { testVault, kube, recordHistory, uniqueName, startTestSystem, type TestSystem } from './harness.js';
 import type { VaultCreate } from '../../domain/vault.js';
 
 const COUNT = 3000;
+/** PodTemplates are restored after Services: killing the agent among them means the first attempt created the Services. */
+const TEMPLATES = 1000;
 const options = { ...defaultTaskOptions, heartbeatTimeoutSeconds: 5, resourceReadyTimeoutMinutes: 0.2 };
+
+async function createPodTemplates(kube: KubeClient, ns: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 25) {
+    await Promise.all(
+      Array.from({ length: Math.min(25, count - i) }, (_, j) =>
+        kube.request('POST', `/api/v1/namespaces/${ns}/podtemplates`, {
+          body: {
+            apiVersion: 'v1',
+            kind: 'PodTemplate',
+            metadata: { name: `pt-${String(i + j).padStart(5, '0')}` },
+            template: { spec: { containers: [{ name: 'main', image: 'nginx:1.27' }] } },
+          },
+        }),
+      ),
+    );
+  }
+}
+
+/** A Service as compared between two restores: without what the server assigns at random or the restore names. */
+function comparable(svc: KubeObject): unknown {
+  const { clusterIP: _ip, clusterIPs: _ips, healthCheckNodePort: _hc, ...spec } = svc.spec as Record<string, unknown>;
+  return { name: svc.metadata.name, spec };
+}
 
 describe('restore: a killed agent, and objects that must become ready again', () => {
   let client: Client;
@@ -50,6 +76,11 @@ describe('restore: a killed agent, and objects that must become ready again', ()
     ({ client } = system);
   }, 300_000);
 
+  const services = async (ns: string) =>
+    (await b.get<{ items: KubeObject[] }>(`/api/v1/namespaces/${ns}/services`)).items.sort((x, y) =>
+      x.metadata.name.localeCompare(y.metadata.name),
+    );
+
   afterAll(async () => {
     await system?.stop();
   });
@@ -58,21 +89,29 @@ describe('restore: a killed agent, and objects that must become ready again', ()
     const ns = uniqueName('bulk');
     await a.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
     await createConfigMaps(a, ns, COUNT);
+    // Services with node ports: the retried attempt meets those the killed one created (a create answered 422, not 409).
+    await applyAll(a, nodePortServices(ns));
+    await createPodTemplates(a, ns, TEMPLATES);
     const bk = uniqueName('bk');
     expect((await backup({ name: bk, includedNamespaces: [ns] })).phase).toBe('Completed');
 
     let agent = await startAgentProcess('b');
     try {
       const calmNs = `${ns}-calm`;
+      const calmName = uniqueName('calm');
       const calm = await (
         await startRestore({
-          name: uniqueName('calm'),
+          name: calmName,
           backupName: bk,
           cluster: 'b',
           namespaceMapping: { [ns]: calmNs },
         } as RestoreCreate)
       ).result();
-      expect(calm.phase).toBe('Completed');
+      expect(calm.phase, JSON.stringify(calm.errors.slice(0, 3))).toBe('Completed');
+      const calmItems = (await store.getRestoreItems(calmName)) ?? [];
+      // The undisturbed copy's Services, then deleted so their node ports are free for the crashed one.
+      const calmServices = await services(calmNs);
+      for (const svc of ['np', 'lb']) await b.request('DELETE', `/api/v1/namespaces/${calmNs}/services/${svc}`);
 
       const crashNs = `${ns}-crash`;
       const name = uniqueName('crash');
@@ -82,17 +121,18 @@ describe('restore: a killed agent, and objects that must become ready again', ()
         cluster: 'b',
         namespaceMapping: { [ns]: crashNs },
       } as RestoreCreate);
+      const templates = `/api/v1/namespaces/${crashNs}/podtemplates`;
       let restored = 0;
-      for (let i = 0; i < 2000 && restored < 300; i++) {
-        restored = (
-          await b.get<{ items: unknown[] }>(`/api/v1/namespaces/${crashNs}/configmaps`).catch(() => ({ items: [] }))
-        ).items.length;
-        if (restored < 300) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 6000 && restored < 100; i++) {
+        restored = (await b.get<{ items: unknown[] }>(templates).catch(() => ({ items: [] }))).items.length;
+        if (restored < 100) await new Promise((r) => setTimeout(r, 20));
       }
-      expect(restored).toBeGreaterThanOrEqual(300);
+      expect(restored).toBeGreaterThanOrEqual(100);
       await killAgent(agent);
-      const midway = (await b.get<{ items: unknown[] }>(`/api/v1/namespaces/${crashNs}/configmaps`)).items.length;
-      expect(midway).toBeLessThan(COUNT);
+      const midway = (await b.get<{ items: unknown[] }>(templates)).items.length;
+      expect(midway).toBeLessThan(TEMPLATES);
+      // The killed attempt created the Services: the retry meets them.
+      expect((await services(crashNs)).map((s) => s.metadata.labels?.['velero.io/restore-name'])).toEqual([name, name]);
       agent = await startAgentProcess('b');
       const result = await handle.result();
       await recordHistory(handle, 'restore-agent-killed');
@@ -108,6 +148,20 @@ describe('restore: a killed agent, and objects that must become ready again', ()
       expect(y).toEqual(x);
       const items = (await store.getRestoreItems(name)) ?? [];
       expect(items.filter((i) => i.resource === 'configmaps' && i.outcome === 'created').length).toBe(COUNT);
+      // The Services equal the undisturbed run's, node ports included; so do the outcomes and warnings of the
+      // Services and PodTemplates (the default ServiceAccount and kube-root-ca.crt race the namespace's controllers).
+      expect((await services(crashNs)).map(comparable)).toEqual(calmServices.map(comparable));
+      const ours = (resource: string) => resource === 'services' || resource === 'podtemplates';
+      const outcomes = (xs: typeof items) =>
+        xs
+          .filter((i) => ours(i.resource))
+          .map((i) => `${i.resource} ${i.name} ${i.outcome}`)
+          .sort();
+      expect(outcomes(items)).toEqual(outcomes(calmItems));
+      expect(outcomes(items).filter((o) => o.endsWith(' created'))).toHaveLength(TEMPLATES + 2);
+      const warnings = (ws: typeof calm.warnings, n: string) =>
+        ws.filter((w) => ours(w.item?.split(' ')[0] ?? '')).map((w) => w.message.replaceAll(n, 'NS'));
+      expect(warnings(result.warnings, crashNs)).toEqual(warnings(calm.warnings, calmNs));
     } finally {
       await killAgent(agent);
     }
