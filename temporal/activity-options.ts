@@ -2,6 +2,7 @@
 // Failure types the error catalogue marks non-retryable are never retried; any other error
 // (unknown, transient) is, until the budget runs out.
 
+import { ActivityCancellationType } from '@temporalio/common';
 import type { ActivityOptions } from '@temporalio/workflow';
 import { nonRetryableErrorCodes } from '../domain/errors.js';
 
@@ -43,6 +44,10 @@ const nonRetryableErrorTypes = [...nonRetryableErrorCodes];
 export function clusterActivityOptions(taskQueue: string, o: TaskOptions): ActivityOptions {
   return {
     taskQueue,
+    // A cancelled task waits for the activity to stop (it learns of it at a heartbeat), so a
+    // cancelled backup's cleanup never races its writer and a cancelled restore reports what it
+    // created. (Unset, the SDK sends TRY_CANCEL and the workflow goes on at once.)
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     scheduleToCloseTimeout: `${o.subtaskTimeoutMinutes} minutes`,
     startToCloseTimeout: `${o.subtaskTimeoutMinutes} minutes`,
     heartbeatTimeout: `${o.heartbeatTimeoutSeconds} seconds`,

@@ -1,9 +1,16 @@
 // Typed activity mocks for workflow tests: each mock is a subset of the real activities' object,
 // checked against their types, so a changed activity signature breaks the test at compile time.
 
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  Worker,
+  type NativeConnection,
+  type WorkerOptions,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import type { AgentActivities } from '../../activities/agents.js';
 import type { BackupClusterActivities } from '../../activities/backup/cluster.js';
+import type { RestoreClusterActivities } from '../../activities/restore/cluster.js';
 import type { VaultActivities } from '../../activities/vault/control.js';
 import type { LifecycleActivities } from '../../activities/vault/lifecycle.js';
 import { workflowsPath } from '../../workers/bundle.js';
@@ -11,7 +18,7 @@ import { workflowsPath } from '../../workers/bundle.js';
 /** The activities the control worker serves, any of them mocked. */
 export type ControlMocks = Partial<VaultActivities & AgentActivities & LifecycleActivities>;
 /** The activities a cluster agent serves, any of them mocked. */
-export type ClusterMocks = Partial<BackupClusterActivities>;
+export type ClusterMocks = Partial<BackupClusterActivities & RestoreClusterActivities>;
 
 let bundle: Promise<WorkflowBundle> | undefined;
 
@@ -26,6 +33,7 @@ export async function mockWorker(
   namespace: string,
   taskQueue: string,
   activities: ControlMocks | ClusterMocks,
+  options: Partial<WorkerOptions> = {},
 ): Promise<Worker> {
   return Worker.create({
     connection,
@@ -33,6 +41,7 @@ export async function mockWorker(
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities,
+    ...options,
   });
 }
 
