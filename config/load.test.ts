@@ -45,6 +45,9 @@ describe('defaults', () => {
       tokens: [],
       diskProvisioners: ['diskplugin.csi.alibabacloud.com'],
       minDiskSizeGiB: 20,
+      heartbeatTimeoutSeconds: 15,
+      agentGraceSeconds: 60,
+      stagingMaxAgeMinutes: 60,
       logLevel: 'info',
     });
     expect(loadConfig({ env: {}, cwd: '/srv' }).vaultRoot).toBe('/srv/.run/vaults');
@@ -95,6 +98,9 @@ describe('environment overrides', () => {
         BC_VAULT_ROOT: '/data/vaults',
         BC_DISK_PROVISIONERS: 'a.csi, b.csi,',
         BC_MIN_DISK_SIZE_GIB: '40',
+        BC_HEARTBEAT_TIMEOUT_SECONDS: '9',
+        BC_AGENT_GRACE_SECONDS: '30',
+        BC_STAGING_MAX_AGE_MINUTES: '120',
         BC_LOG_LEVEL: 'debug',
       },
     });
@@ -108,6 +114,9 @@ describe('environment overrides', () => {
       vaultRoot: '/data/vaults',
       diskProvisioners: ['a.csi', 'b.csi'],
       minDiskSizeGiB: 40,
+      heartbeatTimeoutSeconds: 9,
+      agentGraceSeconds: 30,
+      stagingMaxAgeMinutes: 120,
       logLevel: 'debug',
     });
   });

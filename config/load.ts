@@ -108,6 +108,24 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     description: 'minimum size of a restored disk volume',
   },
   {
+    env: 'BC_HEARTBEAT_TIMEOUT_SECONDS',
+    path: ['heartbeatTimeoutSeconds'],
+    type: 'integer',
+    description: 'how long a silent cluster activity runs before it is retried elsewhere',
+  },
+  {
+    env: 'BC_AGENT_GRACE_SECONDS',
+    path: ['agentGraceSeconds'],
+    type: 'integer',
+    description: "how long a task waits for its cluster's agent",
+  },
+  {
+    env: 'BC_STAGING_MAX_AGE_MINUTES',
+    path: ['stagingMaxAgeMinutes'],
+    type: 'integer',
+    description: 'age after which staged uploads are swept',
+  },
+  {
     env: 'BC_LOG_LEVEL',
     path: ['logLevel'],
     type: 'string',

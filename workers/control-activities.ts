@@ -9,12 +9,17 @@ import type { Logger } from '../lib/logger.js';
 export function createControlActivities(deps: {
   vaults: VaultRegistry;
   vaultRoot?: string;
+  allowedVaultRoots?: readonly string[];
   logger: Logger;
   client?: () => Client;
+  /** How long a task waits for its cluster's agent (config `agentGraceSeconds`). */
+  agentGraceSeconds?: number;
+  /** Staged uploads untouched this long are swept by the vault validation (config `stagingMaxAgeMinutes`). */
+  stagingMaxAgeMinutes?: number;
 }) {
   return {
     ...createVaultActivities(deps),
-    ...createAgentActivities(),
+    ...createAgentActivities({ graceSeconds: deps.agentGraceSeconds }),
     ...createLifecycleActivities(deps),
   };
 }

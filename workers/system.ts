@@ -1,9 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
-import { createAgentActivities } from '../activities/agents.js';
 import { KubeClient } from '../activities/kube/client.js';
-import { createLifecycleActivities } from '../activities/vault/lifecycle.js';
 import { createTemporalVaultRegistry, registerConfiguredVaults } from '../clients/vault-registry.js';
 import type { Config, LogLevel } from '../config/schema.js';
 import { sdkLogger, type Logger, type SdkLogLevel } from '../lib/logger.js';
@@ -81,18 +79,14 @@ export async function startControl(config: Config, c: Connections, logger: Logge
     namespace: config.temporal.namespace,
     logger,
     activities: limitActivities(
-      {
-        ...createControlActivities({ vaults, vaultRoot: config.vaultRoot, logger }),
-        // The two control activities that read settings of their own: the wait for an agent, and
-        // the vault validation that sweeps stale staged uploads.
-        ...createAgentActivities({ graceSeconds: config.agentGraceSeconds }),
-        validateVault: createLifecycleActivities({
-          vaults,
-          vaultRoot: config.vaultRoot,
-          logger,
-          stagingMaxAgeMinutes: config.stagingMaxAgeMinutes,
-        }).validateVault,
-      },
+      createControlActivities({
+        vaults,
+        vaultRoot: config.vaultRoot,
+        allowedVaultRoots: config.allowedVaultRoots,
+        logger,
+        agentGraceSeconds: config.agentGraceSeconds,
+        stagingMaxAgeMinutes: config.stagingMaxAgeMinutes,
+      }),
       CONTROL_ACTIVITY_KINDS,
       semaphoresFor(config.concurrency),
       { logger },

@@ -176,7 +176,7 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
     it('is immutable: PUT and PATCH are 405; a used name is 409', async () => {
       const put = await call('PUT', `/v1/vaults/${vaultName}`, { backend: 'filesystem', path: '/elsewhere' });
       expect(put.status).toBe(405);
-      expect(put.headers.allow).toBe('GET, DELETE');
+      expect(put.headers.allow).toBe('GET, DELETE, OPTIONS');
       expect(json<{ detail: string }>(put).detail).toMatch(/cannot be modified/);
       expect((await call('PATCH', `/v1/vaults/${vaultName}`, {})).status).toBe(405);
 
@@ -320,7 +320,7 @@ describe('lifecycle against the real servers: vaults, backup plans, delete reque
       expect(described.spec.intervals?.[0]?.every).toBe(6.5 * 3600 * 1000);
       expect(described.policies.overlap).toBe('SKIP');
 
-      expect((await call('POST', `/v1/schedules/${plan}`, {})).status).toBe(404);
+      expect((await call('POST', `/v1/schedules/${plan}`, {})).status).toBe(405); // the path exists, the method does not
       const dup = await call('POST', '/v1/schedules', {
         name: plan,
         schedule: '1 4 * * *',
