@@ -22,7 +22,6 @@ import {
   TimeoutFailure,
   type SearchAttributePair,
 } from '@temporalio/common';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type { Config } from '../config/schema.js';
 import { parseGoDuration } from '../lib/duration.js';
 import { ErrorCode } from '../domain/errors.js';
@@ -43,7 +42,7 @@ import { conflict, HttpProblem } from './problem.js';
 import type { BackupStatus } from '../domain/backup.js';
 import type { DeleteRequestStatus } from '../domain/delete-request.js';
 import type { RestoreStatus } from '../domain/restore.js';
-import { isRecord } from '../domain/values.js';
+import { startedSpec } from '../clients/started-spec.js';
 
 /** How long the API waits for a running task to answer its status query before reporting what it knows. */
 export const STATUS_QUERY_TIMEOUT_MS = 3_000;
@@ -172,22 +171,9 @@ export function isTaskStatus(value: unknown): value is TaskStatus {
   return TaskStatusSchema.safeParse(value).success;
 }
 
-async function specOf(client: Client, info: WorkflowExecutionInfo): Promise<Record<string, unknown> | undefined> {
-  const memo = info.memo?.spec;
-  if (isRecord(memo)) return memo;
-  // Started elsewhere (a schedule, the Temporal CLI): the spec is the first argument's `spec`.
-  try {
-    const res = await client.workflowService.getWorkflowExecutionHistory({
-      namespace: client.options.namespace,
-      execution: { workflowId: info.workflowId, runId: info.runId },
-      maximumPageSize: 1,
-    });
-    const payloads = res.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
-    const arg = await decodeFromPayloadsAtIndex<unknown>(client.options.loadedDataConverter, 0, payloads);
-    return isRecord(arg) && isRecord(arg.spec) ? arg.spec : undefined;
-  } catch {
-    return undefined;
-  }
+/** The create body a task was started with: its memo, else (started by a schedule or the Temporal CLI) its input. */
+function specOf(client: Client, info: WorkflowExecutionInfo): Promise<Record<string, unknown> | undefined> {
+  return startedSpec(client, info);
 }
 
 async function statusOf(client: Client, info: WorkflowExecutionInfo): Promise<TaskStatus> {

@@ -28,8 +28,18 @@ import type { RegisterVaultInput, VaultEntry } from '../temporal/workflow-inputs
 import { ErrorCode } from '../domain/errors.js';
 import type { VaultCreate, VaultStatus } from '../domain/vault.js';
 import type { VaultRegistry } from '../vault/open.js';
+import { startedSpec } from './started-spec.js';
 
 const GRPC_DEADLINE_EXCEEDED = 4;
+
+/** Whether the call ran out of its deadline: a gRPC DEADLINE_EXCEEDED, bare or as a ServiceError's cause. */
+function deadlineExceeded(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 3; depth++) {
+    if (isGrpcServiceError(e) && e.code === GRPC_DEADLINE_EXCEEDED) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
 
 export interface TemporalVaultRegistryOptions {
   /** A client, or a getter (inside activities: `() => Context.current().client`). */
@@ -52,40 +62,75 @@ export class TemporalVaultRegistry implements VaultRegistry {
   async get(name: string): Promise<VaultCreate | undefined> {
     const configured = this.configured.find((v) => v.name === name);
     if (configured) return configured;
-    const entry = (await vaultEntries(this.clientOf())).find((e) => e.name === name);
-    return entry?.state === 'live' ? entry.spec : undefined;
+    const entries = await registryEntries(this.clientOf());
+    if (entries) {
+      const entry = entries.find((e) => e.name === name);
+      return entry?.state === 'live' ? entry.spec : undefined;
+    }
+    return runningVault(this.clientOf(), name);
   }
 
   async list(): Promise<VaultCreate[]> {
     const names = new Set(this.configured.map((v) => v.name));
-    const registered = (await vaultEntries(this.clientOf())).filter((e) => e.state === 'live' && !names.has(e.name));
-    return [...this.configured, ...registered.map((e) => e.spec)].sort((a, b) => a.name.localeCompare(b.name));
+    const client = this.clientOf();
+    const entries = await registryEntries(client);
+    const live = entries
+      ? entries.filter((e) => e.state === 'live').map((e) => e.spec)
+      : await runningVaults(client);
+    const registered = live.filter((v) => !names.has(v.name));
+    return [...this.configured, ...registered].sort((a, b) => a.name.localeCompare(b.name));
   }
+}
+
+/**
+ * How long reads wait for the registry workflow (the control worker) before they read Temporal's
+ * own records instead: a vault is live while its workflow `vault/<name>` runs, and its spec is that
+ * workflow's input. Those records need no worker, so reads go on while the control worker is down.
+ */
+export const REGISTRY_READ_DEADLINE_MS = 5_000;
+
+/** The registry's entries, or undefined when the control worker does not answer in time. */
+async function registryEntries(client: Client): Promise<VaultEntry[] | undefined> {
+  try {
+    return await client.withDeadline(Date.now() + REGISTRY_READ_DEADLINE_MS, () =>
+      client.workflow.getHandle(VAULT_REGISTRY_WORKFLOW_ID).query(vaultEntriesQuery),
+    );
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return [];
+    if (deadlineExceeded(err)) return undefined;
+    throw err;
+  }
+}
+
+/** A vault whose workflow runs, read without a worker; undefined when it does not run. */
+async function runningVault(client: Client, name: string): Promise<VaultCreate | undefined> {
+  try {
+    const info = await client.workflow.getHandle(vaultWorkflowId(name)).describe();
+    if (info.status.name !== 'RUNNING') return undefined;
+    return (await startedSpec(client, info)) as VaultCreate | undefined;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** Every vault whose workflow runs, from visibility and the workflows' inputs, without a worker. */
+async function runningVaults(client: Client): Promise<VaultCreate[]> {
+  const out: VaultCreate[] = [];
+  const query = `WorkflowType = '${WorkflowType.Vault}' AND ExecutionStatus = 'Running'`;
+  for await (const info of client.workflow.list({ query })) {
+    const spec = await startedSpec(client, info);
+    if (spec) out.push(spec as VaultCreate);
+  }
+  return out;
 }
 
 export function createTemporalVaultRegistry(options: TemporalVaultRegistryOptions): TemporalVaultRegistry {
   return new TemporalVaultRegistry(options);
 }
 
-/**
- * How long a query may wait for the control worker. The registry's query has no fallback (a
- * DEADLINE_EXCEEDED the API answers with 503); a vault's status query reports "unknown" instead.
- * A control worker that has just started, or one on a busy machine, first replays the registry's
- * history before it answers: 5 s proved too short for that on a loaded 2-core machine.
- */
-export const QUERY_DEADLINE_MS = 10_000;
-
-/** Every vault the registry knows, deleted ones included; none before the first is created. */
-export async function vaultEntries(client: Client): Promise<VaultEntry[]> {
-  try {
-    return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-      client.workflow.getHandle(VAULT_REGISTRY_WORKFLOW_ID).query(vaultEntriesQuery),
-    );
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return [];
-    throw err;
-  }
-}
+/** How long a vault's status query waits for the control worker before the status says it is unknown. */
+export const STATUS_READ_DEADLINE_MS = 3_000;
 
 /**
  * Registers a vault (starting the registry if needed) and starts its workflow. Rejections are
@@ -132,12 +177,12 @@ export function registryRefusal(err: unknown): { type: string; message: string }
  */
 export async function vaultStatus(client: Client, name: string): Promise<VaultStatus | undefined> {
   try {
-    return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+    return await client.withDeadline(Date.now() + STATUS_READ_DEADLINE_MS, () =>
       client.workflow.getHandle(vaultWorkflowId(name)).query(vaultStatusQuery),
     );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
-    if (isGrpcServiceError(err) && err.code === GRPC_DEADLINE_EXCEEDED) {
+    if (deadlineExceeded(err)) {
       return {
         phase: 'InProgress',
         lastValidated: null,

@@ -9,7 +9,6 @@ import {
   deleteVault,
   registerVault,
   registryRefusal,
-  vaultEntries,
   vaultStatus,
 } from '../../clients/vault-registry.js';
 import type { Config } from '../../config/schema.js';
@@ -42,16 +41,6 @@ const NOT_VALIDATED: VaultStatus = { phase: 'InProgress', lastValidated: null, m
 function toVault(spec: VaultCreate, status: VaultStatus | undefined): Vault {
   const { name, ...rest } = spec;
   return { name, spec: rest, status: status ?? NOT_VALIDATED };
-}
-
-/** Every live vault: configured ones first by name, then those created through the API. */
-async function liveVaults(deps: ApiDeps): Promise<VaultCreate[]> {
-  const configured = deps.config.vaults;
-  const names = new Set(configured.map((v) => v.name));
-  const registered = (await vaultEntries(deps.client))
-    .filter((e) => e.state === 'live' && !names.has(e.name))
-    .map((e) => e.spec);
-  return [...configured, ...registered].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function vaultRoutes(deps: ApiDeps): Route[] {
@@ -99,7 +88,7 @@ export function vaultRoutes(deps: ApiDeps): Route[] {
       role: 'viewer',
       responses: { 200: { description: 'The vaults.', schema: VaultListSchema } },
       handler: async ({ res }) => {
-        const vaults = await liveVaults(deps);
+        const vaults = await deps.vaults.list();
         const items = await mapLimit(vaults, 8, async (v) => toVault(v, await vaultStatus(deps.client, v.name)));
         res.json({ items });
       },
@@ -114,7 +103,7 @@ export function vaultRoutes(deps: ApiDeps): Route[] {
       request: { params: NameParamsSchema },
       responses: { 200: { description: 'The vault.', schema: VaultSchema }, 404: PROBLEM },
       handler: async ({ params: { name }, res }) => {
-        const spec = (await liveVaults(deps)).find((v) => v.name === name);
+        const spec = await deps.vaults.get(name);
         if (!spec) throw notFound('vault', name);
         res.json(toVault(spec, await vaultStatus(deps.client, name)));
       },
