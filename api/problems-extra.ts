@@ -4,6 +4,7 @@
 
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ErrorRequestHandler } from 'express';
+import { ControlWorkerUnavailableError } from '../clients/vault-registry.js';
 import { HttpProblem, sendProblem } from './problem.js';
 
 export const NOT_BUILT = 'NotBuilt';
@@ -46,9 +47,15 @@ export function isTemporalUnavailable(err: unknown): boolean {
   return false;
 }
 
-/** Error middleware: Temporal unreachable → 503 problem; everything else passes on. */
+/** 503: Temporal answers, but the control worker that must take the change does not. */
+export function controlWorkerUnavailable(err: ControlWorkerUnavailableError): HttpProblem {
+  return new HttpProblem({ status: 503, code: 'ControlWorkerUnavailable', detail: err.message, cause: err });
+}
+
+/** Error middleware: the component that does not answer → 503 problem naming it; everything else passes on. */
 export const temporalErrors: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
-  next(isTemporalUnavailable(err) ? temporalUnavailable(err) : err);
+  if (err instanceof ControlWorkerUnavailableError) next(controlWorkerUnavailable(err));
+  else next(isTemporalUnavailable(err) ? temporalUnavailable(err) : err);
 };
 
 /** Error middleware: a NotBuilt problem is answered here, so the 5xx handler does not log it as a server fault. */

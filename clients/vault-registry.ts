@@ -74,9 +74,7 @@ export class TemporalVaultRegistry implements VaultRegistry {
     const names = new Set(this.configured.map((v) => v.name));
     const client = this.clientOf();
     const entries = await registryEntries(client);
-    const live = entries
-      ? entries.filter((e) => e.state === 'live').map((e) => e.spec)
-      : await runningVaults(client);
+    const live = entries ? entries.filter((e) => e.state === 'live').map((e) => e.spec) : await runningVaults(client);
     const registered = live.filter((v) => !names.has(v.name));
     return [...this.configured, ...registered].sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -137,23 +135,48 @@ export const STATUS_READ_DEADLINE_MS = 3_000;
  * WorkflowUpdateFailedError whose cause is an ApplicationFailure of a VaultRegistryError type.
  */
 export async function registerVault(client: Client, input: RegisterVaultInput): Promise<VaultEntry> {
-  return client.workflow.executeUpdateWithStart(registerVaultUpdate, {
-    args: [input],
-    startWorkflowOperation: new WithStartWorkflowOperation(WorkflowType.VaultRegistry, {
-      workflowId: VAULT_REGISTRY_WORKFLOW_ID,
-      taskQueue: CONTROL_TASK_QUEUE,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      args: [{}],
+  return withControlWorker(client, () =>
+    client.workflow.executeUpdateWithStart(registerVaultUpdate, {
+      args: [input],
+      startWorkflowOperation: new WithStartWorkflowOperation(WorkflowType.VaultRegistry, {
+        workflowId: VAULT_REGISTRY_WORKFLOW_ID,
+        taskQueue: CONTROL_TASK_QUEUE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        args: [{}],
+      }),
     }),
-  });
+  );
+}
+
+/** How long a change of the vault set waits for the control worker, which runs the registry. */
+export const UPDATE_DEADLINE_MS = 15_000;
+
+/** The control worker did not take a change of the vault set in time; Temporal itself answered. */
+export class ControlWorkerUnavailableError extends Error {
+  override name = 'ControlWorkerUnavailable';
+  constructor(cause: unknown) {
+    super(
+      `the control worker (task queue ${CONTROL_TASK_QUEUE}) did not answer within ${UPDATE_DEADLINE_MS / 1000} s; the request may still take effect when it comes back`,
+      { cause },
+    );
+  }
+}
+
+async function withControlWorker<T>(client: Client, update: () => Promise<T>): Promise<T> {
+  try {
+    return await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, update);
+  } catch (err) {
+    if (deadlineExceeded(err)) throw new ControlWorkerUnavailableError(err);
+    throw err;
+  }
 }
 
 /** Deletes a vault: its name becomes a tombstone, its workflow ends. Its backups stay in the storage. */
 export async function deleteVault(client: Client, name: string): Promise<VaultEntry> {
   try {
-    return await client.workflow
-      .getHandle(VAULT_REGISTRY_WORKFLOW_ID)
-      .executeUpdate(deleteVaultUpdate, { args: [{ name }] });
+    return await withControlWorker(client, () =>
+      client.workflow.getHandle(VAULT_REGISTRY_WORKFLOW_ID).executeUpdate(deleteVaultUpdate, { args: [{ name }] }),
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
       throw new WorkflowUpdateFailedError(

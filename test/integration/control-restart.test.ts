@@ -31,7 +31,10 @@ describe('a control worker that stops and comes back', () => {
       const config = testConfig({
         clusters: [],
         vaults: [],
-        tokens: [{ name: 'reader', sha256: hashToken('reader-token'), role: 'viewer' }],
+        tokens: [
+          { name: 'reader', sha256: hashToken('reader-token'), role: 'viewer' },
+          { name: 'admin', sha256: hashToken('admin-token'), role: 'admin' },
+        ],
       });
       const app = createApp({ client, config, logger: pino({ level: 'silent' }), vaults: registry, temporalUiUrl: '' });
       const res = await inject(app, {
@@ -42,6 +45,20 @@ describe('a control worker that stops and comes back', () => {
       const body = res.json() as Vault;
       expect(body.spec).toMatchObject({ backend: 'filesystem', path: vault.path });
       expect(body.status.message).toMatch(/control worker/); // the status says why it is unknown
+
+      // A change of the vault set needs the control worker: a 503 that names it, not Temporal.
+      const name = `${vault.name}-2`;
+      const created = await inject(app, {
+        method: 'POST',
+        url: '/v1/vaults',
+        headers: { authorization: 'Bearer admin-token' },
+        body: { name, backend: 'filesystem', path: name }, // under vaultRoot
+      });
+      expect(created.status, created.text).toBe(503);
+      expect(created.json()).toMatchObject({
+        code: 'ControlWorkerUnavailable',
+        detail: expect.stringMatching(/control worker/),
+      });
     } finally {
       await close();
     }
