@@ -5,12 +5,7 @@
 // vault?"): PUT and PATCH are 405. Deleting keeps the name retired forever; the backups stay in
 // the storage. Vaults from the configuration are listed too and cannot be deleted here.
 
-import {
-  deleteVault,
-  registerVault,
-  registryRefusal,
-  vaultStatus,
-} from '../../clients/vault-registry.js';
+import { deleteVault, registerVault, registryRefusal, vaultStatus } from '../../clients/vault-registry.js';
 import type { Config } from '../../config/schema.js';
 import type { FieldError } from '../../domain/validation.js';
 import { isRecord } from '../../domain/values.js';
