@@ -209,7 +209,7 @@ export function matchesListQuery(b: Backup, q: BackupListQuery): boolean {
 async function listBackups(deps: ApiDeps, q: BackupListQuery, res: Response): Promise<Backup[]> {
   const log = requestLogger(res, deps.logger);
   const wantsRunning = q.phase === undefined || q.phase === 'InProgress';
-  const wantsFailed = q.phase === undefined || q.phase === 'Failed';
+  const wantsFailed = q.phase === undefined || q.phase === 'Failed' || q.phase === 'Cancelled';
 
   const fromTemporal = async (which: 'running' | 'failed'): Promise<Backup[]> => {
     const infos = await listExecutions(deps, backupListQuery(q, which), LIST_LIMIT);

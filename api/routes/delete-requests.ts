@@ -33,7 +33,7 @@ import {
   type DeleteRequest,
   type DeleteRequestCreate,
 } from '../../domain/delete-request.js';
-import { openStore } from '../backup-view.js';
+import { findBackup, openStore } from '../backup-view.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, notFound } from '../problem.js';
 import { notBuilt } from '../problems-extra.js';
@@ -185,6 +185,14 @@ async function checkDeletable(
       const task = await findBackupTask(deps, object);
       if (task?.executionStatus === 'RUNNING')
         throw conflict(`backup ${JSON.stringify(object)} is in progress; delete it once it has finished`);
+      // Failed or cancelled, and in no vault that answers: only its own vault is looked at again,
+      // so an unrelated vault that cannot be read does not stand in the way.
+      const vault = task?.spec?.vault;
+      const committed = task?.status.phase === 'Completed' || task?.status.phase === 'PartiallyFailed';
+      if (task && !committed && typeof vault === 'string' && !(await findBackup(deps, object))) {
+        if (await listedUncommitted(deps, task)) return { vault };
+        throw notFound('backup', object); // and a delete request has since completed
+      }
       if (
         await inSomeVault(deps, (store) =>
           store.getBackup(object, { includeDeleted: true }).then((b) => b !== undefined),
@@ -192,8 +200,6 @@ async function checkDeletable(
       ) {
         return;
       }
-      const vault = task?.spec?.vault;
-      if (task && typeof vault === 'string' && (await listedUncommitted(deps, task))) return { vault };
       throw notFound('backup', object);
     }
     case 'Restore': {

@@ -16,6 +16,8 @@ import { hashToken } from '../../api/auth.js';
 import type { Backup, BackupResourceItem } from '../../domain/backup.js';
 import type { Cluster } from '../../domain/cluster.js';
 import type { Restore, RestoreItem } from '../../domain/restore.js';
+import type { DeleteRequest } from '../../domain/delete-request.js';
+import { statusQuery } from '../../temporal/messages.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { run as runCli } from '../../cli/commands.js';
 import { configFromObject } from '../../config/load.js';
@@ -521,5 +523,212 @@ describe('REST API end to end: HTTP → Temporal → agents → clusters a and b
     expect(res.code, res.err).toBe(0);
     expect(res.out).toContain(`Backup request "${name}" submitted successfully.`);
     expect(res.err).toMatch(new RegExp(`^backup ${name}: Completed, (\\d+)/\\1 items backed up`, 'm'));
+  });
+
+  describe('cancelling and deleting any task', () => {
+    /** Files of the vault whose path names the backup (its objects, staged or committed). */
+    const vaultFilesOf = (name: string) =>
+      readdirSync(vault.path!, { recursive: true, encoding: 'utf8' }).filter((f) => f.includes(name));
+    const listed = async (query: string) =>
+      (await http('GET', `/v1/backups${query}`, { as: 'viewer' })).json<{ items: Backup[] }>().items;
+    /** Polls the list until `holds` (visibility catches up with a close shortly after). */
+    const untilListed = async (query: string, holds: (items: Backup[]) => boolean): Promise<Backup[]> => {
+      let items: Backup[] = [];
+      for (let i = 0; i < 80; i++) {
+        items = await listed(query);
+        if (holds(items)) return items;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`GET /v1/backups${query} never held: ${JSON.stringify(items.map((b) => b.name))}`);
+    };
+    const deleteDone = async (name: string) => {
+      for (let i = 0; i < 240; i++) {
+        const res = await http('GET', `/v1/delete-requests/${name}`, { as: 'viewer' });
+        if (res.status === 200 && res.json<DeleteRequest>().status.phase !== 'InProgress')
+          return res.json<DeleteRequest>();
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`delete request ${name} did not finish`);
+    };
+
+    it('cancels a running backup: 202, a second cancel is a no-op, it ends Cancelled with nothing in the vault; a finished one is 409', async () => {
+      const name = uniqueName('api-cancel');
+      const created = await http('POST', '/v1/backups', {
+        as: 'operator',
+        body: { name, cluster: 'a', vault: vault.name, includedNamespaces: [ns] },
+      });
+      expect(created.status, created.text).toBe(202);
+      expect((await http('POST', `/v1/backups/${name}/cancel`, { as: 'viewer' })).status).toBe(403);
+      const cancel = await http('POST', `/v1/backups/${name}/cancel`, { as: 'operator' });
+      expect(cancel.status, cancel.text).toBe(202);
+      expect(cancel.json<Backup>().name).toBe(name);
+      const again = await http('POST', `/v1/backups/${name}/cancel`, { as: 'operator' });
+      expect(again.status, again.text).toBe(202);
+
+      const done = await untilDone<Backup>(`/v1/backups/${name}`);
+      expect(done.status.phase, JSON.stringify(done.status)).toBe('Cancelled');
+      expect(done.status.errors).toContainEqual({ code: 'Cancelled', message: done.status.failureReason });
+      expect(done.status.failureReason).toMatch(/^the task was cancelled: /);
+      expect(done.status.expiration).toBeNull();
+      // Nothing in the vault: no staged files, nothing restorable.
+      expect(vaultFilesOf(name)).toEqual([]);
+      const restore = await http('POST', '/v1/restores', {
+        as: 'operator',
+        body: { name: uniqueName('api-rs-c'), backupName: name, cluster: 'b' },
+      });
+      expect(restore.status, restore.text).toBe(404);
+      expect(restore.json()).toMatchObject({ code: 'BackupNotFound' });
+      await untilListed('?phase=Cancelled', (items) => items.some((b) => b.name === name));
+      expect((await listed('?phase=Completed')).map((b) => b.name)).not.toContain(name);
+
+      // Cancelled already: a no-op. Finished otherwise: 409. Unknown: 404.
+      const late = await http('POST', `/v1/backups/${name}/cancel`, { as: 'operator' });
+      expect(late.status, late.text).toBe(202);
+      expect(late.json<Backup>().status.phase).toBe('Cancelled');
+      const finished = await http('POST', `/v1/backups/${backupName}/cancel`, { as: 'operator' });
+      expect(finished.status, finished.text).toBe(409);
+      expect(finished.json()).toMatchObject({ code: 'TaskFinished' });
+      expect((await http('POST', `/v1/backups/${uniqueName('nope')}/cancel`, { as: 'operator' })).status).toBe(404);
+
+      // bc backup cancel says the same.
+      const cli409 = await cli(['backup', 'cancel', backupName], 'operator');
+      expect(cli409.code).toBe(1);
+      expect(cli409.err).toContain('(409, TaskFinished)');
+      const cliNoop = await cli(['backup', 'cancel', name], 'operator');
+      expect(cliNoop.code, cliNoop.err).toBe(0);
+      expect(cliNoop.out).toBe(`The backup "${name}" is already cancelled.\n`);
+    });
+
+    it('cancels a restore waiting for its pods: Cancelled, with every item it created kept and listed; 409 once finished', async () => {
+      // A pod that ran in the source makes the restore wait for it in the target, where nothing runs pods.
+      const src = uniqueName('api-wait');
+      const a = await kube('a');
+      const b = await kube('b');
+      await applyAll(a, [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: src } },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: src }, data: { a: '1' } },
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'web', namespace: src },
+          spec: { containers: [{ name: 'web', image: 'nginx' }] },
+        },
+      ]);
+      await a.request('PATCH', `/api/v1/namespaces/${src}/pods/web/status`, {
+        body: { status: { phase: 'Running' } },
+        contentType: 'application/merge-patch+json',
+      });
+      const bk = uniqueName('api-wait-bk');
+      const created = await http('POST', '/v1/backups', {
+        as: 'operator',
+        body: { name: bk, cluster: 'a', vault: vault.name, includedNamespaces: [src] },
+      });
+      expect(created.status, created.text).toBe(202);
+      expect((await untilDone<Backup>(`/v1/backups/${bk}`)).status.phase).toBe('Completed');
+
+      const rs = uniqueName('api-wait-rs');
+      const started = await http('POST', '/v1/restores', {
+        as: 'operator',
+        body: { name: rs, backupName: bk, cluster: 'b', namespaceMapping: { [src]: `${src}-b` } },
+      });
+      expect(started.status, started.text).toBe(202);
+      const handle = client.workflow.getHandle(`restore/${rs}`);
+      for (let i = 0; (await handle.query(statusQuery)).step !== 'WaitResourcesReady'; i++) {
+        if (i > 600) throw new Error('the restore never waited for its pod');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+
+      const cancel = await http('POST', `/v1/restores/${rs}/cancel`, { as: 'operator' });
+      expect(cancel.status, cancel.text).toBe(202);
+      expect((await http('POST', `/v1/restores/${rs}/cancel`, { as: 'operator' })).status).toBe(202);
+      const done = await untilDone<Restore>(`/v1/restores/${rs}`);
+      expect(done.status.phase, JSON.stringify(done.status)).toBe('Cancelled');
+      expect(done.status.progress.itemsRestored).toBe(done.status.progress.totalItems);
+      expect(done.status.progress.itemsRestored).toBeGreaterThanOrEqual(3);
+      expect(done.status.failureReason).toMatch(/items were restored before it stopped; they stay in cluster b/);
+      // What it created stays, and its items say so.
+      const items = (await http('GET', `/v1/restores/${rs}/items`, { as: 'viewer' })).json<{ items: RestoreItem[] }>()
+        .items;
+      expect(items).toContainEqual(
+        expect.objectContaining({
+          resource: 'configmaps',
+          namespace: `${src}-b`,
+          name: 'settings',
+          outcome: 'created',
+        }),
+      );
+      expect((await b.get<KubeObject>(`/api/v1/namespaces/${src}-b/configmaps/settings`)).metadata.name).toBe(
+        'settings',
+      );
+
+      expect((await http('POST', `/v1/restores/${rs}/cancel`, { as: 'operator' })).status).toBe(202);
+      const finished = await http('POST', `/v1/restores/${restoreName}/cancel`, { as: 'operator' });
+      expect(finished.status, finished.text).toBe(409);
+      expect(finished.json()).toMatchObject({ code: 'TaskFinished' });
+      const cliRs = await cli(['restore', 'cancel', restoreName], 'operator');
+      expect(cliRs.code).toBe(1);
+      expect(cliRs.err).toContain('(409, TaskFinished)');
+    });
+
+    it('deletes a Failed backup (202; it leaves the list) and a completed one while another vault is Unavailable', async () => {
+      // An unrelated vault that cannot be used: its backend is not built, so it is Unavailable.
+      const broken = uniqueName('api-oss');
+      const oss = await http('POST', '/v1/vaults', {
+        as: 'admin',
+        body: { name: broken, backend: 'oss', bucket: 'nowhere', region: 'cn-hangzhou' },
+      });
+      expect(oss.status, oss.text).toBe(201);
+      try {
+        for (let i = 0; ; i++) {
+          const v = (await http('GET', `/v1/vaults/${broken}`, { as: 'viewer' })).json<{ status: { phase: string } }>();
+          if (v.status.phase === 'Unavailable') break;
+          if (i > 240) throw new Error(`vault ${broken} never turned Unavailable`);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+
+        const failed = uniqueName('api-fail-del');
+        expect(
+          (
+            await http('POST', '/v1/backups', {
+              as: 'operator',
+              body: { name: failed, cluster: 'a', vault: vault.name, includedNamespaces: ['no-such-namespace'] },
+            })
+          ).status,
+        ).toBe(202);
+        expect((await untilDone<Backup>(`/v1/backups/${failed}`)).status.phase).toBe('Failed');
+        await untilListed('?phase=Failed', (items) => items.some((b) => b.name === failed));
+
+        const del = await http('DELETE', `/v1/backups/${failed}`, { as: 'operator' });
+        expect(del.status, del.text).toBe(202);
+        const request = await deleteDone(del.json<DeleteRequest>().name);
+        expect(request.status.phase, JSON.stringify(request.status)).toBe('Completed');
+        expect(request.status.warnings).toContainEqual(
+          expect.objectContaining({ message: expect.stringMatching(/did not complete, so nothing of it was stored/) }),
+        );
+        await untilListed('', (items) => !items.some((b) => b.name === failed));
+        expect((await http('GET', `/v1/backups/${failed}`, { as: 'viewer' })).status).toBe(404);
+        expect((await http('DELETE', `/v1/backups/${failed}`, { as: 'operator' })).status).toBe(404);
+
+        // A committed backup in the healthy vault is deleted whatever the other vault's state.
+        const kept = uniqueName('api-del');
+        expect(
+          (
+            await http('POST', '/v1/backups', {
+              as: 'operator',
+              body: { name: kept, cluster: 'a', vault: vault.name, includedNamespaces: [ns] },
+            })
+          ).status,
+        ).toBe(202);
+        expect((await untilDone<Backup>(`/v1/backups/${kept}`)).status.phase).toBe('Completed');
+        const del2 = await http('DELETE', `/v1/backups/${kept}`, { as: 'operator' });
+        expect(del2.status, del2.text).toBe(202);
+        const request2 = await deleteDone(del2.json<DeleteRequest>().name);
+        expect(request2.status.phase, JSON.stringify(request2.status)).toBe('Completed');
+        expect(vaultFilesOf(kept)).toEqual([]);
+        expect((await http('GET', `/v1/backups/${kept}`, { as: 'viewer' })).status).toBe(404);
+      } finally {
+        await http('DELETE', `/v1/vaults/${broken}`, { as: 'admin' });
+      }
+    });
   });
 });
