@@ -6,8 +6,9 @@
 #
 #   scripts/tools.sh            build what is missing, print one "name=path" line per tool
 #   scripts/tools.sh --env      print shell exports (BC_TEMPORAL_BIN=... etc.)
-#   ... --test                  also the time-skipping test server (needs Java and Maven); the test
-#                               command asks for it, `npm start` does not
+#   ... --test                  also the time-skipping test server (needs Java and Maven) and the
+#                               schema fuzzer schemathesis (PyPI, into a Python venv; needs python3
+#                               with venv); the test command asks for them, `npm start` does not
 #
 # A binary of the pinned version already on PATH is used instead of building.
 set -euo pipefail
@@ -20,6 +21,8 @@ KINE_VERSION=v0.17.5
 # io.temporal:temporal-test-server on Maven Central (the SDK's own download site is not reachable
 # from everywhere the tests run).
 TEST_SERVER_VERSION=1.28.0
+# schemathesis on PyPI: the schema-driven fuzzer test/integration/fuzz.test.ts runs against the API.
+SCHEMATHESIS_VERSION=4.32.5
 K8S_VERSION=$(grep -Eo 'k8s.io/kubernetes v[0-9][^ ]*' "$here/tools/k8s/go.mod" | head -1 | cut -d' ' -f2)
 [ -n "$K8S_VERSION" ] || { echo "[tools] cannot read the k8s.io/kubernetes version from tools/k8s/go.mod" >&2; exit 1; }
 
@@ -45,6 +48,12 @@ for cmd in ${with_test_server:+java mvn}; do
     exit 1
   fi
 done
+if [ -n "$with_test_server" ]; then
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    echo "[tools] python3 with the venv module is not installed: the API fuzz test runs schemathesis, installed from PyPI into a virtual environment. Install Python 3.9 or later with venv (apt-get install python3 python3-venv) and run again." >&2
+    exit 1
+  fi
+fi
 
 mkdir -p "$cache"
 # One build at a time per machine: the start and test commands may run side by side.
@@ -124,18 +133,39 @@ WRAPPER
   chmod +x "$out/temporal-test-server"
 }
 
+# schemathesis from PyPI into a virtual environment of its own, and a wrapper that runs its CLI
+# module with the venv's python (the venv's own scripts name the temporary build dir in their
+# shebang lines; the venv's python finds its packages wherever the venv is moved).
+build_schemathesis() {
+  local out=$1
+  python3 -m venv "$out/venv" >&2
+  "$out/venv/bin/python" -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2
+  cat > "$out/schemathesis" <<'WRAPPER'
+#!/usr/bin/env bash
+# schemathesis, from the virtual environment next to this file.
+dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+exec "$dir/venv/bin/python" -m schemathesis.cli "$@"
+WRAPPER
+  chmod +x "$out/schemathesis"
+  "$out/schemathesis" --version >&2
+}
+
 temporal=$(on_path temporal "${TEMPORAL_VERSION#v}" --version) || temporal=$(ensure temporal "$TEMPORAL_VERSION" build_temporal)
 kine=$(on_path kine "${KINE_VERSION#v}" --version) || kine=$(ensure kine "$KINE_VERSION" build_kine)
 apiserver=$(on_path kube-apiserver "$K8S_VERSION" --version) || apiserver=$(ensure kube-apiserver "$K8S_VERSION" build_apiserver)
 kcm=$(on_path kube-controller-manager "$K8S_VERSION" --version) || kcm=$(ensure kube-controller-manager "$K8S_VERSION" build_kcm)
 test_server=
 [ -z "$with_test_server" ] || test_server=$(ensure temporal-test-server "$TEST_SERVER_VERSION" build_test_server)
+schemathesis=
+[ -z "$with_test_server" ] || schemathesis=$(ensure schemathesis "$SCHEMATHESIS_VERSION" build_schemathesis)
 
 if [ "$mode" = env ]; then
   printf 'export BC_TEMPORAL_BIN=%q\nexport BC_KINE_BIN=%q\nexport BC_KUBE_APISERVER_BIN=%q\nexport BC_KUBE_CONTROLLER_MANAGER_BIN=%q\n' \
     "$temporal" "$kine" "$apiserver" "$kcm"
   [ -z "$test_server" ] || printf 'export BC_TEMPORAL_TEST_SERVER_BIN=%q\n' "$test_server"
+  [ -z "$schemathesis" ] || printf 'export BC_SCHEMATHESIS_BIN=%q\n' "$schemathesis"
 else
   printf 'temporal=%s\nkine=%s\nkube-apiserver=%s\nkube-controller-manager=%s\n' "$temporal" "$kine" "$apiserver" "$kcm"
   [ -z "$test_server" ] || printf 'temporal-test-server=%s\n' "$test_server"
+  [ -z "$schemathesis" ] || printf 'schemathesis=%s\n' "$schemathesis"
 fi
