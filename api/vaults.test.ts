@@ -29,6 +29,7 @@ function app(config: Partial<ConfigInput> = {}) {
   const registered: unknown[] = [];
   const client = {
     options: { namespace: 'default' },
+    withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
     workflow: {
       executeUpdateWithStart: async (_update: unknown, options: { args: [{ spec: unknown }] }) => {
         registered.push(options.args[0].spec);
