@@ -60,5 +60,9 @@ export async function createClusterAgent(opts: ClusterAgentOptions): Promise<Wor
       opts.maxConcurrentActivityTaskExecutions ?? 0,
       agentActivitySlots(concurrency),
     ),
+    // Heartbeats reach the server at most this far apart (the SDK's default is 80% of the heartbeat
+    // timeout): an activity learns of a cancel only from a heartbeat's answer, so a cancelled restore
+    // stops within about 2 s instead of 12.
+    maxHeartbeatThrottleInterval: '2 seconds',
   });
 }
