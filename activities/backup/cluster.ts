@@ -22,6 +22,7 @@ import { addResult, addTaskResult, emptyResults } from '../../vault/results.js';
 import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
 import { discoverResources } from '../kube/discovery.js';
 import { itemJson, typeMetaPrefix } from './item-json.js';
+import { duration, logBackupSelection, referenceReason, TaskLog } from './task-log.js';
 import { heartbeatWhile, ProgressReporter, throttledHeartbeat } from '../progress.js';
 import { openVault } from '../../vault/open.js';
 import type { VaultCreate } from '../../domain/vault.js';
@@ -32,6 +33,8 @@ export interface BackupPlan {
   selection: ResourceSelection;
   warnings: TaskIssue[];
   errors: TaskIssue[];
+  /** The first lines of the backup's log (selection, discovery), which backupResources writes on. */
+  log?: string[];
 }
 
 export interface BackupTaken {
@@ -61,6 +64,10 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       kind?: ConcurrencyKind;
     }): Promise<BackupPlan> {
       const { spec } = input;
+      const started = Date.now();
+      const plog = new TaskLog({ backup: spec.name });
+      plog.info('Setting up backup', { cluster: spec.cluster, vault: spec.vault });
+      logBackupSelection(plog, spec);
       const [{ types, failedGroupVersions }, nsList] = await Promise.all([
         discoverResources(kube, throttledHeartbeat()), // slow on clusters with many (aggregated) APIs
         kube.get<{ items: KubeObject[] }>('/api/v1/namespaces'),
@@ -86,7 +93,17 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         message: `discovery of ${f.groupVersion} failed; its resources are not backed up: ${f.message}`,
         item: f.groupVersion,
       }));
-      return { namespaces, selection, warnings, errors };
+      plog.step('discovery', started, { resourceTypes: types.length, namespacesInCluster: existing.length });
+      plog.info(`Namespaces selected: ${namespaces.join(', ')}`, { count: namespaces.length });
+      for (const s of selection.skipped)
+        plog.info('Skipped resource type', { resource: s.groupResource, reason: s.reason });
+      for (const w of warnings) plog.warn('Resource not served by the cluster', { resource: w.item });
+      for (const f of failedGroupVersions)
+        plog.error('Discovery failed: resources of this group version are not backed up', {
+          groupVersion: f.groupVersion,
+          error: f.message,
+        });
+      return { namespaces, selection, warnings, errors, log: plog.entries() };
     },
 
     /**
@@ -104,6 +121,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       archiveTime: string;
     }): Promise<BackupTaken> {
       const { spec, plan } = input;
+      const activityStart = Date.now();
       const log = deps.logger.child({ backup: spec.name, cluster: deps.cluster });
       const store = openVault(input.vault, deps.vaultRoot);
       // An earlier attempt killed mid-upload left its staged bytes; they go before this one writes.
@@ -117,8 +135,11 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       const errors: TaskIssue[] = [...plan.errors];
       // The plan's warnings are already in the workflow's status; only new ones are returned.
       const warnings: TaskIssue[] = [];
-      const logLines: string[] = [];
-      const logLine = (msg: string) => logLines.push(`${new Date().toISOString()} ${msg}`);
+      // The log: the plan's lines, then per type a count and time, one line per item skipped or
+      // failed and per cluster-scoped object taken along (with why), and the steps' durations.
+      const tlog = new TaskLog({ backup: spec.name });
+      tlog.append(plan.log ?? []);
+      const reasons = new Map<string, string>(); // why a referenced cluster-scoped object is taken, first referrer
       const resourceList = new ResourceListBuilder();
       const progress = new ProgressReporter();
       const namespaces = new Set(plan.namespaces);
@@ -159,12 +180,22 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         for (const ns of plan.namespaces) for (const version of nsType.versions) prefetch(nsType, version, ns);
       let taken = 0;
       let estimate = 0;
+      // Types named in includedResources get a count line even with 0 items; others only when they had some.
+      const named = new Set(
+        (spec.includedResources ?? [])
+          .filter((n) => n.trim() !== '*')
+          .flatMap((n) => resolveResourceName(n, allTypes).map((t) => groupResource(t.group, t.resource))),
+      );
+      const typeLine = (gr: string, version: string, items: number, startedAt: number) => {
+        if (items > 0 || named.has(gr))
+          tlog.info('Backed up items', { resource: gr, version, items, duration: duration(Date.now() - startedAt) });
+      };
 
       const fail = (t: ApiResourceType, version: string, namespace: string | undefined, what: string, err: unknown) => {
         const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
         errors.push({ code: ErrorCode.ItemFailed, message, item: `${groupResource(t.group, t.resource)}/${version}` });
         addResult(results.errors, namespace, message);
-        logLine(`error ${message}`);
+        tlog.item('error', what, { resource: groupResource(t.group, t.resource), version, error: errorText(err) });
       };
       // `counted`: this version's pass is the one that counts the object (resource list, progress,
       // references): the preferred version, or the next one that could be read when it could not.
@@ -194,8 +225,11 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         // Namespaces of the selected namespaces are taken anyway; only other references need the full check.
         if (!mayReferenceClusterObjects(obj)) return undefined;
         return crds().then((crdNames) => {
-          for (const r of requiredClusterRefs([obj], { types: allTypes, crdNames, selection: plan.selection }))
-            needed.set(`${groupResource(r.group, r.resource)}/${r.name}`, r);
+          for (const r of requiredClusterRefs([obj], { types: allTypes, crdNames, selection: plan.selection })) {
+            const key = `${groupResource(r.group, r.resource)}/${r.name}`;
+            needed.set(key, r);
+            if (!reasons.has(key)) reasons.set(key, referenceReason(obj, r));
+          }
         });
       };
 
@@ -205,6 +239,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         let countedVersion: string | undefined;
         for (const version of t.versions) {
           const before = taken;
+          const startedAt = Date.now();
           const counting = countedVersion === undefined;
           const apiVersion = t.group ? `${t.group}/${version}` : version;
           const prefix = typeMetaPrefix(apiVersion, t.kind);
@@ -228,9 +263,18 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
                   obj = JSON.parse(raw.toString('utf8')) as KubeObject;
                   json = itemJson(raw, obj, apiVersion, t.kind, prefix);
                 }
-                if (obj.metadata.deletionTimestamp) continue;
                 if (t.namespaced && !namespaces.has(obj.metadata.namespace ?? '')) continue;
                 if (!match.matches(obj.metadata.labels ?? {})) continue;
+                if (obj.metadata.deletionTimestamp) {
+                  if (counting)
+                    tlog.item('info', 'Skipped item', {
+                      resource: groupResource(t.group, t.resource),
+                      namespace: obj.metadata.namespace,
+                      name: obj.metadata.name,
+                      reason: `being deleted (deletionTimestamp ${obj.metadata.deletionTimestamp})`,
+                    });
+                  continue;
+                }
                 const wait = write(t, version, obj, counting, json);
                 if (wait) await wait;
               }
@@ -245,17 +289,27 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
             fail(t, version, undefined, `list ${groupResource(t.group, t.resource)} ${version} failed`, err);
           }
           if (counting && countedVersion === version)
-            logLine(`backed up ${taken - before} items of ${groupResource(t.group, t.resource)} (${version})`);
+            typeLine(groupResource(t.group, t.resource), version, taken - before, startedAt);
         }
       };
 
       try {
+        let stepStart = Date.now();
         for (const t of plan.selection.namespaced) await takeType(t);
-        for (const t of plan.selection.clusterScoped) await takeType(t);
+        tlog.step('namespaced resources', stepStart, { resourceTypes: plan.selection.namespaced.length });
+        if (plan.selection.clusterScoped.length > 0) {
+          stepStart = Date.now();
+          for (const t of plan.selection.clusterScoped) await takeType(t);
+          tlog.step('cluster-scoped resources', stepStart, { resourceTypes: plan.selection.clusterScoped.length });
+        }
 
         // Cluster-scoped objects the namespaced ones need, each in every served version.
-        for (const ns of plan.namespaces)
+        stepStart = Date.now();
+        for (const ns of plan.namespaces) {
           needed.set(`namespaces/${ns}`, { group: '', version: 'v1', resource: 'namespaces', name: ns });
+          reasons.set(`namespaces/${ns}`, 'selected namespace');
+        }
+        const added = new Map<string, { version: string; items: number; startedAt: number }>();
         for (const key of [...needed.keys()].sort()) {
           beat({ type: 'referenced cluster objects', itemsBackedUp: taken });
           const ref = needed.get(key)!;
@@ -264,9 +318,21 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
           const t = onDemand(ref.group, ref.resource);
           if (!t) continue;
           let counted = false;
+          const typeStats = added.get(gr) ?? { version: t.preferredVersion, items: 0, startedAt: Date.now() };
+          added.set(gr, typeStats);
           for (const version of t.versions) {
             try {
               await write(t, version, await getObject(t, version, ref.name), !counted);
+              if (!counted) {
+                typeStats.items++;
+                // Namespaces of the selection are named in the plan's lines; the rest say who needs them.
+                if (gr !== 'namespaces')
+                  tlog.info('Added cluster-scoped item needed by backed-up items', {
+                    resource: gr,
+                    name: ref.name,
+                    reason: reasons.get(key),
+                  });
+              }
               counted = true;
             } catch (err) {
               if (err instanceof KubeApiError && err.status === 404) {
@@ -274,6 +340,11 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
                   const message = `${gr} ${ref.name} is referenced by backed-up items but does not exist`;
                   warnings.push({ code: ErrorCode.ItemFailed, message, item: `${gr}/${ref.name}` });
                   addResult(results.warnings, undefined, message);
+                  tlog.item('warning', 'Referenced cluster-scoped item does not exist', {
+                    resource: gr,
+                    name: ref.name,
+                    reason: reasons.get(key),
+                  });
                 }
                 break;
               }
@@ -281,6 +352,9 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
             }
           }
         }
+        for (const [gr, a] of [...added].sort(([x], [y]) => x.localeCompare(y)))
+          typeLine(gr, a.version, a.items, a.startedAt);
+        tlog.step('referenced cluster-scoped items', stepStart, { items: needed.size });
         progress.report({ totalItems: taken, itemsBackedUp: taken });
       } catch (err) {
         writer.abort(err instanceof Error ? err : new Error(String(err)));
@@ -288,23 +362,36 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         throw err;
       }
 
-      logLine(`backup ${spec.name}: ${taken} items, ${errors.length} errors, ${warnings.length} warnings`);
       for (const w of plan.warnings) addTaskResult(results.warnings, w.message);
       // Everything is known: the small files are written while the archive's last members compress
-      // and reach the disk. Should the archive fail, the workflow discards the lot.
+      // and reach the disk; the log last, with the upload's time. Should the archive fail, the
+      // workflow discards the lot.
+      const uploadStart = Date.now();
       await heartbeatWhile(
         Promise.all([
           writer.finish().then(() => upload),
           store.putResourceList(spec.name, resourceList.build()),
           store.putResults(spec.name, results),
-          store.putBackupFile(spec.name, 'logs', gzipSync(logLines.join('\n') + '\n')),
-        ]),
+        ]).then(() => {
+          tlog.step('upload', uploadStart, { vault: input.vault.name });
+          tlog.info(`Backed up a total of ${taken} items`, {
+            items: taken,
+            errors: errors.length,
+            warnings: plan.warnings.length + warnings.length,
+            duration: duration(Date.now() - activityStart),
+          });
+          return store.putBackupFile(spec.name, 'logs', gzipSync(tlog.text()));
+        }),
         { type: 'finishing the archive', itemsBackedUp: taken },
       );
       log.info({ itemsBackedUp: taken, errors: errors.length }, 'resources backed up');
       return { itemsBackedUp: taken, errors, warnings };
     },
   };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function resolveNames(names: readonly string[], types: ApiResourceType[]): Set<string> {
