@@ -363,7 +363,7 @@ describe('REST API end to end: HTTP → Temporal → agents → clusters a and b
     const logs = await http('GET', `/v1/backups/${backupName}/logs`, { as: 'viewer' });
     expect(logs.status).toBe(200);
     expect(logs.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(logs.text).toMatch(/backed up \d+ items of deployments\.apps/);
+    expect(logs.text).toMatch(/level=info msg="Backed up items" .*items=\d+ resource=deployments\.apps/);
   });
 
   it('lists the backup, filtered by cluster, vault and phase', async () => {
