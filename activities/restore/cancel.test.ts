@@ -2,7 +2,8 @@
 // after its first object, creates nothing more, records the item it made in the vault, and
 // reports its counters as the CancelledFailure's details for the workflow.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
@@ -118,5 +119,15 @@ describe('restoreResources cancelled', () => {
     expect(created).toEqual(['/api/v1/namespaces/shop', '/api/v1/namespaces/shop/configmaps/a']);
     const items = await store.getRestoreItems('r1');
     expect(items).toEqual([expect.objectContaining({ resource: 'configmaps', name: 'a', outcome: 'created' })]);
+    // Its log is written too, saying it was cancelled and what it had done per type.
+    const log = gunzipSync(await readFile(join(dir, 'restores', 'r1', 'restore-r1-logs.gz'))).toString('utf8');
+    expect(log).toMatch(/^time="[^"]+" level=info msg="Starting restore of backup b1" backup=b1 restore=r1$/m);
+    expect(log).toMatch(
+      /msg="Restored items" created=1 duration=\S+ failed=0 resource=configmaps restore=r1 skipped=0 updated=0$/m,
+    );
+    expect(log).toMatch(
+      /level=warning msg="Restore cancelled: stopped creating; what was created stays" itemsRestored=1 restore=r1 totalItems=5$/m,
+    );
+    expect(log).not.toMatch(/deployments\.apps/);
   });
 });

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { RestoreCreate, RestoreItem } from '../../domain/restore.js';
 import { ErrorCode, messages } from '../../domain/errors.js';
@@ -32,6 +33,8 @@ import { sameAsExisting } from './compare.js';
 import { isReady, readinessOf, type ReadinessCheck } from './readiness.js';
 import type { VaultCreate } from '../../domain/vault.js';
 import { mapLimit } from '../../lib/concurrency.js';
+import { duration, TaskLog } from '../backup/task-log.js';
+import { logRestoreSelection, RestoreTypeStats } from './restore-log.js';
 
 /** Labels every restored object carries (Velero's keys, so tools that know Velero find them). */
 export const RESTORE_NAME_LABEL = 'velero.io/restore-name';
@@ -85,10 +88,20 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
       const { spec } = input;
       const log = deps.logger.child({ restore: spec.name, backup: spec.backupName, cluster: deps.cluster });
       const store = openVault(input.vault, deps.vaultRoot);
+      // The log (restore-<name>-logs.gz): selection and mappings, steps, per type the outcomes and
+      // time, one line per item skipped, failed or warned; written at the end, also when cancelled.
+      const started = Date.now();
+      const tlog = new TaskLog({ restore: spec.name });
+      logRestoreSelection(tlog, spec);
       // Reading the archive and discovery can be slow on a large backup or cluster: heartbeat through them.
       const beat = throttledHeartbeat();
       const contents = await readBackupContents(store, spec.backupName, beat);
+      let inBackup = 0;
+      for (const objects of contents.values()) inBackup += objects.size;
+      tlog.step('read backup', started, { items: inBackup, vault: input.vault.name });
+      let stepStart = Date.now();
       let discovery = await discoverResources(kube, beat);
+      tlog.step('discovery', stepStart, { cluster: deps.cluster, resourceTypes: discovery.types.length });
 
       // Selection, on the objects as they are in the backup.
       const matchLabels = labelFilter(spec);
@@ -119,6 +132,14 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
           namespacesOfItems.has(s.stored.name) ||
           (spec.includedNamespaces ?? []).includes(s.stored.name),
       );
+
+      const chosenNs = [
+        ...new Set(chosen.flatMap((s) => (s.stored.namespace === undefined ? [] : [s.stored.namespace]))),
+      ];
+      tlog.info(`Selected ${chosen.length} of ${inBackup} items in the backup`, {
+        items: chosen.length,
+        namespaces: chosenNs.sort().join(', ') || undefined,
+      });
 
       // The target's StorageClasses decide mappings and checks: a failed list fails the attempt
       // (retried) rather than passing for a cluster without any.
@@ -165,12 +186,18 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
       const results = emptyResults();
       const readiness: ReadinessCheck[] = [];
       const progress = new ProgressReporter();
+      const stats = new RestoreTypeStats();
       const total = chosen.length;
       let done = 0;
       const record = (item: RestoreItem, targetNs: string | undefined) => {
         items.push(item);
         done++;
-        const what = `${groupResource(item.group, item.resource)} ${item.namespace ? `${item.namespace}/` : ''}${item.name}`;
+        const gr = groupResource(item.group, item.resource);
+        stats.count(gr, item.outcome);
+        const fields = { resource: gr, namespace: item.namespace, name: item.name };
+        if (item.outcome === 'skipped') tlog.item('info', 'Skipped item', { ...fields, reason: item.reason });
+        if (item.outcome === 'failed') tlog.item('error', 'Failed to restore item', { ...fields, error: item.reason });
+        const what = `${gr} ${item.namespace ? `${item.namespace}/` : ''}${item.name}`;
         if (item.outcome === 'failed') {
           errors.push({ code: item.code ?? ErrorCode.ItemFailed, message: `${what}: ${item.reason}`, item: what });
           addResult(results.errors, targetNs, `${what}: ${item.reason}`);
@@ -180,6 +207,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
       const warn = (what: string, message: string, ns: string | undefined) => {
         warnings.push({ code: 'Warning', message: `${what}: ${message}`, item: what });
         addResult(results.warnings, ns, `${what}: ${message}`);
+        tlog.item('warning', 'Item warning', { item: what, warning: message });
       };
 
       const restoreOne = async ({ stored, gr }: Selected) => {
@@ -304,8 +332,10 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
       const ensuredNamespaces = new Set<string>();
       // A cancelled restore (learnt at a heartbeat) stops creating; what it created is recorded below.
       const cancelled = Context.current().cancellationSignal;
+      stepStart = Date.now();
       for (const gr of sortForRestore([...byGr.keys()])) {
         if (cancelled.aborted) break;
+        const typeStart = Date.now();
         const group = byGr.get(gr)!.sort((a, b) => key(a.stored).localeCompare(key(b.stored)));
         if (gr !== 'namespaces' && gr !== 'customresourcedefinitions.apiextensions.k8s.io') {
           // Namespaces of items whose Namespace object is not in the restore (label selectors) are created bare.
@@ -326,10 +356,28 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
           for (const s of group) await waitCrdEstablished(kube, s.stored.name);
           discovery = await discoverResources(kube, beat); // the new custom resources are served now
         }
+        stats.time(gr, Date.now() - typeStart);
       }
+      stats.lines(tlog);
+      tlog.step('restore items', stepStart, { items: done });
+      if (cancelled.aborted)
+        tlog.warn('Restore cancelled: stopped creating; what was created stays', {
+          itemsRestored: done,
+          totalItems: total,
+        });
+      else if (readiness.length > 0)
+        tlog.info(`Waiting for ${readiness.length} restored objects to be ready again (bound PVCs, ready pods)`, {
+          objects: readiness.length,
+        });
+      tlog.info(`Restored ${done} of ${total} items`, {
+        errors: errors.length,
+        warnings: warnings.length,
+        duration: duration(Date.now() - started),
+      });
 
       await store.putRestoreItems(spec.name, items);
       await store.putRestoreResults(spec.name, results);
+      await store.putRestoreFile(spec.name, 'logs', gzipSync(tlog.text()));
       if (cancelled.aborted) {
         log.info(
           { items: items.length, itemsRestored: done, totalItems: total },
