@@ -28,6 +28,7 @@ const CONTRACT: readonly string[] = [
   'post /v1/restores',
   'get /v1/restores/{name}',
   'get /v1/restores/{name}/items',
+  'get /v1/restores/{name}/logs',
   'post /v1/restores/{name}/cancel',
   'post /v1/conversions',
   'get /v1/conversions/{backupName}',
@@ -237,9 +238,8 @@ describe('OpenAPI document', () => {
   });
 
   it('serves logs and metrics as text', () => {
-    expect(doc.paths?.['/v1/backups/{name}/logs']?.get?.responses?.['200']).toMatchObject({
-      content: { 'text/plain': {} },
-    });
+    for (const path of ['/v1/backups/{name}/logs', '/v1/restores/{name}/logs'])
+      expect(doc.paths?.[path]?.get?.responses?.['200'], path).toMatchObject({ content: { 'text/plain': {} } });
     expect(doc.paths?.['/metrics']?.get?.responses?.['200']).toMatchObject({ content: { 'text/plain': {} } });
   });
 

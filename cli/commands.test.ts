@@ -181,6 +181,19 @@ describe('other commands', () => {
     expect(t.out.join('')).toContain('delete request restore-r1');
   });
 
+  it('restore logs prints the text of GET /v1/restores/{name}/logs as it is', async () => {
+    const urls: string[] = [];
+    const text = 'time="2026-01-02T03:04:05Z" level=info msg="Skipped item" name=a reason="already exists"\n';
+    const fetchImpl: FetchLike = async (url) => {
+      urls.push(url);
+      return new Response(text, { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    };
+    const t = io();
+    expect(await run(['restore', 'logs', 'r1', '--server', 'http://s'], {}, t.io, fetchImpl)).toBe(0);
+    expect(urls).toEqual(['http://s/v1/restores/r1/logs']);
+    expect(t.out.join('')).toBe(text);
+  });
+
   it('schedule pause posts to the action', async () => {
     const { fetchImpl, calls } = api([{ status: 200, body: {} }]);
     const t = io();

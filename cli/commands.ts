@@ -65,6 +65,7 @@ Usage: bc <command> [flags]
                 [--existing-resource-policy none|update] [--preserve-nodeports] [--restore-volumes] [--wait]
   restore get NAME ...
   restore describe NAME [--details]       with --details, every item and its outcome
+  restore logs NAME
   restore cancel NAME                     stop a running restore: it stops creating, ends Cancelled
   schedule create NAME --schedule "6h30m"|"<cron>" --cluster C --vault V [backup flags] [--paused]
   schedule get [NAME ...]
@@ -262,6 +263,12 @@ const restoreCommands: Record<string, Handler> = {
     const restores = await getMany<Restore>(ctx, '/v1/restores', args);
     if (ctx.json) printJson(ctx, args.length === 1 ? restores[0] : { items: restores });
     else ctx.io.out(restoresTable(restores));
+    return 0;
+  },
+  async logs(ctx, args, flags) {
+    checkFlags('restore logs', flags, []);
+    const name = one('restore logs', args);
+    ctx.io.out(await ctx.api.text('GET', `/v1/restores/${seg(name)}/logs`));
     return 0;
   },
   async cancel(ctx, args, flags) {

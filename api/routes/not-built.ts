@@ -7,7 +7,6 @@ import { PROBLEM, route, type Route } from '../route-table.js';
 import { NameParamsSchema, ObjectNameParamsSchema } from '../schemas.js';
 
 const VOLUMES = 'volume data is not built yet: backups hold resources only, so there are no volumes to list';
-const RESTORE_LOGS = 'restore logs are not built yet: a restore records its items (/items) and results, not a log';
 
 export function notBuiltRoutes(): Route[] {
   const row = (method: 'get' | 'post', path: string, operationId: string, summary: string, detail: string) =>
@@ -24,8 +23,5 @@ export function notBuiltRoutes(): Route[] {
         throw notBuilt(detail);
       },
     });
-  return [
-    row('get', '/v1/backups/{name}/volumes', 'listBackupVolumes', "List a backup's volumes", VOLUMES),
-    row('get', '/v1/restores/{name}/logs', 'getRestoreLogs', "Read a restore's log", RESTORE_LOGS),
-  ];
+  return [row('get', '/v1/backups/{name}/volumes', 'listBackupVolumes', "List a backup's volumes", VOLUMES)];
 }

@@ -1,7 +1,13 @@
 // /v1/restores: start a restore (RestoreWorkflow `restore/<name>`) of a completed backup from any
 // vault into a configured cluster, read it, and list every item it touched with its outcome.
 
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { isObjectNotFound } from '../../vault/backend.js';
 import { isRestorable } from '../../vault/backup-metadata.js';
+import type { BackupStore } from '../../vault/store.js';
 import { BackupNameKey, ClusterKey, PhaseKey, VaultKey } from '../../temporal/search-attributes.js';
 import { findBackup, openStore } from '../backup-view.js';
 import type { ApiDeps } from '../deps.js';
@@ -48,6 +54,19 @@ function restoreReferenceErrors(deps: ApiDeps, raw: unknown, schemaErrors: reado
 }
 
 export function restoreRoutes(deps: ApiDeps, options: RestoreRoutesOptions = {}): Route[] {
+  /** The vault holding a restore's records: the one its workflow names, else the restored backup's. 404 for an unknown restore. */
+  const restoreStore = async (name: string, res: Response): Promise<{ store?: BackupStore; vault?: string }> => {
+    const log = requestLogger(res, deps.logger);
+    const snap = await readTask(deps, taskWorkflowId('Restore', name));
+    if (!snap) throw notFound('restore', name);
+    const vaultName = snap.info.typedSearchAttributes.get(VaultKey);
+    const backupName = typeof snap.spec?.backupName === 'string' ? snap.spec.backupName : undefined;
+    const vault = vaultName === undefined ? undefined : await deps.vaults.get(vaultName);
+    if (vault) return { store: openStore(deps, vault, log), vault: vault.name };
+    const found = backupName === undefined ? undefined : await findBackup(deps, backupName, { log });
+    return { store: found?.store, vault: found?.vault.name };
+  };
+
   const tag = 'restores';
   return [
     route({
@@ -172,18 +191,50 @@ export function restoreRoutes(deps: ApiDeps, options: RestoreRoutesOptions = {})
       request: { params: NameParamsSchema },
       responses: { 200: { description: 'The items.', schema: RestoreItemListSchema }, 404: PROBLEM },
       handler: async ({ params: { name }, res }) => {
-        const log = requestLogger(res, deps.logger);
-        const snap = await readTask(deps, taskWorkflowId('Restore', name));
-        if (!snap) throw notFound('restore', name);
         // The items are recorded in the vault of the restored backup, which the workflow names in its attributes.
-        const vaultName = snap.info.typedSearchAttributes.get(VaultKey);
-        const backupName = typeof snap.spec?.backupName === 'string' ? snap.spec.backupName : undefined;
-        let store = undefined;
-        const vault = vaultName === undefined ? undefined : await deps.vaults.get(vaultName);
-        if (vault) store = openStore(deps, vault, log);
-        else if (backupName !== undefined) store = (await findBackup(deps, backupName, { log }))?.store;
+        const { store } = await restoreStore(name, res);
         const items = store ? await store.getRestoreItems(name) : undefined;
         res.json({ items: items ?? [] });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/restores/{name}/logs',
+      operationId: 'getRestoreLogs',
+      summary: "Read a restore's log",
+      tag,
+      role: 'viewer',
+      request: { params: NameParamsSchema },
+      responses: {
+        200: {
+          description:
+            "The restore's log (logrus text, as Velero's): selection and mappings, per type the outcomes and time, every item skipped, failed or warned with its reason. Written when the restore's resources are done (also when cancelled).",
+          schema: z.string(),
+          contentType: 'text/plain',
+        },
+        404: PROBLEM,
+      },
+      handler: async ({ params: { name }, res }) => {
+        const { store, vault } = await restoreStore(name, res);
+        const missing = (detail: string) => new HttpProblem({ status: 404, code: 'LogsNotFound', detail });
+        if (!store) throw missing(`restore ${JSON.stringify(name)} has no log: the vault of its backup was not found`);
+        let stream;
+        try {
+          stream = await store.objects.getStream(store.layout.restoreKey(name, 'logs'));
+        } catch (err) {
+          if (isObjectNotFound(err))
+            throw missing(
+              `restore ${JSON.stringify(name)} has no log in vault ${vault}: it is written once its resources are restored (or it is cancelled)`,
+            );
+          throw err;
+        }
+        res.status(200).type('text/plain; charset=utf-8');
+        try {
+          await pipeline(stream, createGunzip(), res);
+        } catch (err) {
+          requestLogger(res, deps.logger).warn({ err, restore: name }, 'log could not be streamed to the end');
+          if (!res.destroyed) res.destroy();
+        }
       },
     }),
   ];
