@@ -103,5 +103,9 @@ describe('task log lines (logrus text format, as Velero writes its logs)', () =>
       'roleRef of RoleBinding shop/r',
     );
     expect(referenceReason(rb, { group: 'x.io', resource: 'things' })).toBe('referenced by RoleBinding shop/r');
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'shop' } };
+    expect(referenceReason(widget, { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' })).toBe(
+      'defines the kind of Widget shop/w',
+    );
   });
 });

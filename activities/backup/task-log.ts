@@ -122,7 +122,6 @@ const REFERENCE_FIELDS: Record<string, string> = {
   'clusterroles.rbac.authorization.k8s.io': 'roleRef',
   'ingressclasses.networking.k8s.io': 'spec.ingressClassName',
   'priorityclasses.scheduling.k8s.io': 'priorityClassName',
-  'customresourcedefinitions.apiextensions.k8s.io': 'the definition of its kind',
 };
 
 /**
@@ -133,6 +132,7 @@ export function referenceReason(referrer: KubeObject, ref: Pick<ResourceRef, 'gr
   const gr = groupResource(ref.group, ref.resource);
   const who = `${referrer.kind} ${objectName(referrer.metadata.namespace, referrer.metadata.name)}`;
   if (gr === 'namespaces') return `namespace of ${who}`;
+  if (gr === 'customresourcedefinitions.apiextensions.k8s.io') return `defines the kind of ${who}`;
   const field = REFERENCE_FIELDS[gr];
   return field ? `${field} of ${who}` : `referenced by ${who}`;
 }

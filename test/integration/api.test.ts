@@ -417,6 +417,7 @@ describe('REST API end to end: HTTP → Temporal → agents → clusters a and b
       expect(res.status, path).toBe(404);
     }
     expect((await http('GET', `/v1/restores/${unknown}`, { as: 'viewer' })).status).toBe(404);
+    expect((await http('GET', `/v1/restores/${unknown}/logs`, { as: 'viewer' })).status).toBe(404);
     expect((await http('DELETE', `/v1/backups/${unknown}`, { as: 'operator' })).status).toBe(404);
     const restoreOfNothing = await http('POST', '/v1/restores', {
       as: 'operator',
@@ -454,6 +455,21 @@ describe('REST API end to end: HTTP → Temporal → agents → clusters a and b
       expect(rs.outcome).toBe('skipped');
       expect(rs.reason).toMatch(/owned by/);
     }
+    // The log names the mapping, each skipped item with its reason, and the counts per type.
+    const logs = await http('GET', `/v1/restores/${restoreName}/logs`, { as: 'viewer' });
+    expect(logs.status, logs.text).toBe(200);
+    expect(logs.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(logs.text).toContain(`msg="Mapping namespaces: ${ns} -> ${target}" restore=${restoreName}\n`);
+    expect(replicaSets.length).toBeGreaterThan(0);
+    for (const rs of replicaSets)
+      expect(logs.text).toContain(
+        `level=info msg="Skipped item" name=${rs.name} namespace=${target} reason=${JSON.stringify(rs.reason)} resource=replicasets.apps restore=${restoreName}\n`,
+      );
+    expect(logs.text).toMatch(
+      new RegExp(
+        `msg="Restored items" created=1 duration=\\S+ failed=0 resource=deployments\\.apps restore=${restoreName} skipped=0 updated=0\n`,
+      ),
+    );
     const b = await kube('b');
     const web = await b.get<KubeObject>(`/apis/apps/v1/namespaces/${target}/deployments/web`);
     expect(web.metadata.labels?.['velero.io/restore-name']).toBe(restoreName);
