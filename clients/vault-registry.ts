@@ -30,12 +30,16 @@ import type { VaultCreate, VaultStatus } from '../domain/vault.js';
 import type { VaultRegistry } from '../vault/open.js';
 import { startedSpec } from './started-spec.js';
 
+const GRPC_CANCELLED = 1;
 const GRPC_DEADLINE_EXCEEDED = 4;
 
-/** Whether the call ran out of its deadline: a gRPC DEADLINE_EXCEEDED, bare or as a ServiceError's cause. */
+/**
+ * Whether the call ran out of its deadline: a gRPC DEADLINE_EXCEEDED, bare or as a ServiceError's
+ * cause; grpc-js may report a call cut at its deadline as CANCELLED instead.
+ */
 function deadlineExceeded(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 3; depth++) {
-    if (isGrpcServiceError(e) && e.code === GRPC_DEADLINE_EXCEEDED) return true;
+    if (isGrpcServiceError(e) && (e.code === GRPC_DEADLINE_EXCEEDED || e.code === GRPC_CANCELLED)) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
