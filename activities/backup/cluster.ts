@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { BackupCreate } from '../../domain/backup.js';
 import { ErrorCode, messages } from '../../domain/errors.js';
 import type { TaskIssue } from '../../domain/task.js';
@@ -233,11 +233,18 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         });
       };
 
+      // A cancelled backup (learnt at a heartbeat) stops at the next page, version or object it reads.
+      const cancellation = Context.current().cancellationSignal;
+      const stopIfCancelled = () => {
+        if (cancellation.aborted) throw new CancelledFailure('backup cancelled');
+      };
+
       // A whole type, in each served version: namespaced types list cluster-wide and keep the selected namespaces.
       const beat = throttledHeartbeat();
       const takeType = async (t: ApiResourceType) => {
         let countedVersion: string | undefined;
         for (const version of t.versions) {
+          stopIfCancelled();
           const before = taken;
           const startedAt = Date.now();
           const counting = countedVersion === undefined;
@@ -252,6 +259,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
             for await (const batch of kube.listRawItems(path, {}, deps.pageSize ?? 500, heads)) {
               // Batches arrive as the server streams a page: a slow page still heartbeats every second.
               beat({ type: groupResource(t.group, t.resource), version, itemsBackedUp: taken });
+              stopIfCancelled();
               for (let i = 0; i < batch.items.length; i++) {
                 const raw = batch.items[i]!;
                 const head = batch.heads?.[i];
@@ -285,6 +293,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
             }
             if (counting) countedVersion = version;
           } catch (err) {
+            if (err instanceof CancelledFailure) throw err;
             if (counting && taken > before) countedVersion = version; // counted up to the failure; not twice
             fail(t, version, undefined, `list ${groupResource(t.group, t.resource)} ${version} failed`, err);
           }
@@ -312,6 +321,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         const added = new Map<string, { version: string; items: number; startedAt: number }>();
         for (const key of [...needed.keys()].sort()) {
           beat({ type: 'referenced cluster objects', itemsBackedUp: taken });
+          stopIfCancelled();
           const ref = needed.get(key)!;
           const gr = groupResource(ref.group, ref.resource);
           if (fullTypes.has(gr)) continue;
@@ -355,11 +365,20 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         for (const [gr, a] of [...added].sort(([x], [y]) => x.localeCompare(y)))
           typeLine(gr, a.version, a.items, a.startedAt);
         tlog.step('referenced cluster-scoped items', stepStart, { items: needed.size });
+        stopIfCancelled();
         progress.report({ totalItems: taken, itemsBackedUp: taken });
       } catch (err) {
         writer.abort(err instanceof Error ? err : new Error(String(err)));
         await upload.catch(() => undefined);
-        throw err;
+        if (!(err instanceof CancelledFailure)) throw err;
+        // Cancelled: what this attempt staged goes now; the workflow's discard after it finds nothing left.
+        await store
+          .cleanupPartial(spec.name)
+          .catch((cleanupErr: unknown) =>
+            log.warn({ err: cleanupErr }, 'staged files of the cancelled backup could not be removed'),
+          );
+        log.info({ itemsBackedUp: taken }, 'backup cancelled: stopped reading, staged files removed');
+        throw new CancelledFailure('backup cancelled', [{ itemsBackedUp: taken }]);
       }
 
       for (const w of plan.warnings) addTaskResult(results.warnings, w.message);

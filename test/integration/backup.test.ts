@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,10 @@ describe('BackupWorkflow against a real control plane', () => {
     const cause = (err as WorkflowFailedError).cause as { details?: unknown[] };
     return cause.details?.[0] as TaskStatus;
   };
+
+  /** The backup's log (`<name>-logs.gz`) as text. */
+  const logOf = async (name: string) =>
+    gunzipSync(await store.objects.get(store.layout.backupKey(name, 'logs'))).toString('utf8');
 
   beforeAll(async () => {
     ({ vault, store } = testVault());
@@ -126,6 +131,43 @@ describe('BackupWorkflow against a real control plane', () => {
     expect(metadata?.status?.progress?.itemsBackedUp).toBe(result.progress.itemsBackedUp);
     expect(result.progress.itemsBackedUp).toBeGreaterThanOrEqual(19);
 
+    // The log says what was selected and why, in Velero's logrus format, one line per event.
+    const log = await logOf(spec.name);
+    const lines = log.trimEnd().split('\n');
+    for (const l of lines) expect(l).toMatch(/^time="[^"]+" level=(info|warning|error) msg=/);
+    const b = `backup=${spec.name}`;
+    expect(log).toContain(`level=info msg="Including namespaces: ${ns}" ${b}\n`);
+    expect(log).toContain(`msg="Namespaces selected: ${ns}" ${b} count=1\n`);
+    expect(log).toMatch(
+      new RegExp(
+        `msg="Added cluster-scoped item needed by backed-up items" ${b} name=standard-a ` +
+          `reason="spec\\.storageClassName of PersistentVolumeClaim ${ns}/uploads" resource=storageclasses\\.storage\\.k8s\\.io\n`,
+      ),
+    );
+    expect(log).toContain(
+      `name=view reason="roleRef of RoleBinding ${ns}/shop-view" resource=clusterroles.rbac.authorization.k8s.io`,
+    );
+    expect(log).toContain(`name=widgets.example.com reason="defines the kind of Widget ${ns}/`);
+    expect(log).toMatch(
+      new RegExp(`msg="Backed up items" ${b} duration=\\S+ items=1 resource=deployments\\.apps version=v1\n`),
+    );
+    expect(log).toMatch(new RegExp(`msg="Backed up items" ${b} duration=\\S+ items=4 resource=services version=v1\n`));
+    expect(log).toMatch(
+      new RegExp(`msg="Backed up items" ${b} duration=\\S+ items=2 resource=widgets\\.example\\.com version=v1\n`),
+    );
+    expect(log).toMatch(
+      new RegExp(`msg="Backed up items" ${b} duration=\\S+ items=1 resource=namespaces version=v1\n`),
+    );
+    // Types with nothing in the namespace are left out; every step is timed.
+    expect(log).not.toMatch(/items=0 /);
+    for (const step of ['discovery', 'namespaced resources', 'referenced cluster-scoped items', 'upload'])
+      expect(log).toMatch(new RegExp(`msg="Finished step ${step}" .*duration=\\S+ (.* )?step="?${step}"?[ \n]`));
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `msg="Backed up a total of ${result.progress.itemsBackedUp} items" ${b} duration=\\S+ errors=0 items=${result.progress.itemsBackedUp} warnings=0$`,
+      ),
+    );
+
     // The Temporal UI can list this cluster's backups by phase.
     const query = `BackupCenterCluster="a" AND BackupCenterPhase="Completed" AND BackupCenterBackup="${spec.name}"`;
     let found = 0;
@@ -178,6 +220,14 @@ describe('BackupWorkflow against a real control plane', () => {
       const list = await store.getResourceList(spec.name);
       expect(list?.['v1/ConfigMap']).toContain(`${ns}/shop-config`);
       expect(list?.['v1/ConfigMap']).not.toContain(`${ns}/going`);
+      // The log names it and why; configmaps were named, so they have a count line.
+      const log = await logOf(spec.name);
+      expect(log).toMatch(
+        new RegExp(
+          `level=info msg="Skipped item" backup=${spec.name} name=going namespace=${ns} reason="being deleted \\(deletionTimestamp [^)]+\\)" resource=configmaps\n`,
+        ),
+      );
+      expect(log).toMatch(/msg="Backed up items" .* resource=configmaps version=v1\n/);
     } finally {
       await k.request('PATCH', `${path}/going`, {
         body: { metadata: { finalizers: null } },
