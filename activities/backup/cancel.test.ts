@@ -46,7 +46,15 @@ function fakeKube(listed: string[], onPage: (path: string, page: number) => void
       listed.push(path);
       for (const [page, names] of [['a', 'b'], ['c']].entries()) {
         onPage(path, page);
-        yield { items: names.map(configMap), page: { itemCount: names.length, remainingItemCount: 0 } };
+        yield {
+          items: names.map(configMap),
+          page: {
+            itemCount: names.length,
+            remainingItemCount: 0,
+            continue: page === 0 ? 'next' : undefined,
+            resourceVersion: '1',
+          },
+        };
       }
     },
   } as unknown as KubeClient;
