@@ -28,6 +28,7 @@ import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
 import { discoverResources } from '../kube/discovery.js';
 import { ProgressReporter, throttledHeartbeat } from '../progress.js';
 import { openVault } from '../../vault/open.js';
+import type { BackupStore } from '../../vault/store.js';
 import { readBackupContents, type StoredObject } from './backup-contents.js';
 import { sameAsExisting } from './compare.js';
 import { isReady, readinessOf, type ReadinessCheck } from './readiness.js';
@@ -386,12 +387,30 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
         throw new CancelledFailure('restore cancelled', [{ totalItems: total, itemsRestored: done, errors, warnings }]);
       }
       log.info({ items: items.length, errors: errors.length }, 'resources restored');
+      // The readiness wait adds its result to the log written above.
+      if (readiness[0]) readiness[0] = { ...readiness[0], logTo: { restore: spec.name, vault: input.vault } };
       return { totalItems: total, itemsRestored: done, errors, warnings, readiness };
     },
 
     /** PVCs and pods the restore created must become ready again: else `create cluster resources timeout`, naming them. */
     async waitResourcesReady(input: { checks: ReadinessCheck[]; timeoutMinutes: number }): Promise<void> {
-      const deadline = Date.now() + input.timeoutMinutes * 60_000;
+      const started = Date.now();
+      const deadline = started + input.timeoutMinutes * 60_000;
+      const logTo = input.checks.find((c) => c.logTo)?.logTo;
+      // The result goes to the end of the restore's log: ready, timed out (naming what is not), or cancelled.
+      const logResult = async (write: (tlog: TaskLog) => void) => {
+        if (!logTo) return;
+        const tlog = new TaskLog({ restore: logTo.restore });
+        write(tlog);
+        try {
+          await appendRestoreLog(openVault(logTo.vault, deps.vaultRoot), logTo.restore, tlog.text());
+        } catch (err) {
+          deps.logger.warn(
+            { err, restore: logTo.restore },
+            'the readiness result could not be added to the restore log',
+          );
+        }
+      };
       let pending = input.checks;
       for (;;) {
         const states = await Promise.all(
@@ -399,20 +418,41 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
         );
         pending = states.filter((s) => !s.ready).map((s) => s.c);
         Context.current().heartbeat({ pending: pending.map((c) => c.describe) });
-        if (pending.length === 0) return;
+        const waited = { objects: input.checks.length, duration: duration(Date.now() - started) };
+        if (pending.length === 0) {
+          await logResult((t) => t.info('Restored objects are ready again', waited));
+          return;
+        }
         if (Date.now() >= deadline) {
+          await logResult((t) => {
+            t.error('Restored objects did not become ready in time', { ...waited, notReady: pending.length });
+            for (const c of pending) t.item('error', 'Not ready', { object: c.describe });
+          });
           throw ApplicationFailure.nonRetryable(
             messages.createResourcesTimeout(pending.map((c) => c.describe).join(', ')),
             ErrorCode.CreateResourcesTimeout,
           );
         }
-        await Context.current().sleep(1000);
+        try {
+          await Context.current().sleep(1000);
+        } catch (err) {
+          if (err instanceof CancelledFailure)
+            await logResult((t) => t.warn('Readiness wait cancelled', { ...waited, notReady: pending.length }));
+          throw err;
+        }
       }
     },
   };
 }
 
 export type RestoreClusterActivities = ReturnType<typeof createRestoreClusterActivities>;
+
+/** Adds lines to the end of a restore's log (gzip members concatenate, as `zcat` and Velero's readers accept). */
+async function appendRestoreLog(store: BackupStore, restore: string, text: string): Promise<void> {
+  const key = store.layout.restoreKey(restore, 'logs');
+  const before = await store.objects.get(key);
+  await store.objects.put(key, Buffer.concat([before, gzipSync(text)]));
+}
 
 function preferredOf(s: StoredObject): KubeObject {
   return s.versions[s.preferred ?? Object.keys(s.versions)[0]!]!;

@@ -1,3 +1,4 @@
+import type { VaultCreate } from '../../domain/vault.js';
 import type { KubeObject } from '../../resources/types.js';
 import { resourcePath, type KubeClient } from '../kube/client.js';
 
@@ -6,6 +7,11 @@ export interface ReadinessCheck {
   kind: 'PersistentVolumeClaim' | 'Pod';
   path: string;
   describe: string;
+  /**
+   * Where the restore's log is, so the readiness wait can add its result to it. Set on the first
+   * check only (the checks pass through the workflow's history as they are).
+   */
+  logTo?: { restore: string; vault: VaultCreate };
 }
 
 /**
