@@ -676,6 +676,14 @@ describe('REST API end to end: HTTP → Temporal → agents → clusters a and b
       expect((await b.get<KubeObject>(`/api/v1/namespaces/${src}-b/configmaps/settings`)).metadata.name).toBe(
         'settings',
       );
+      // Its log says what it created and that the wait for the pod was cancelled.
+      const rsLog = await http('GET', `/v1/restores/${rs}/logs`, { as: 'viewer' });
+      expect(rsLog.status, rsLog.text).toBe(200);
+      expect(rsLog.text).toMatch(/msg="Restored items" created=1 duration=\S+ failed=0 resource=configmaps /);
+      expect(rsLog.text).toContain('msg="Waiting for 1 restored objects to be ready again (bound PVCs, ready pods)"');
+      expect(rsLog.text).toMatch(
+        new RegExp(`level=warning msg="Readiness wait cancelled" duration=\\S+ notReady=1 objects=1 restore=${rs}\n$`),
+      );
 
       expect((await http('POST', `/v1/restores/${rs}/cancel`, { as: 'operator' })).status).toBe(202);
       const finished = await http('POST', `/v1/restores/${restoreName}/cancel`, { as: 'operator' });
