@@ -3,38 +3,26 @@
 // skipped here: the tests never wait on result() while an activity runs, they poll describe().
 
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure, SearchAttributeType } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupCreate } from '../../domain/backup.js';
 import type { RestoreCreate } from '../../domain/restore.js';
 import type { TaskStatus } from '../../domain/task.js';
 import type { VaultCreate } from '../../domain/vault.js';
-import { allSearchAttributes, PhaseKey } from '../../temporal/search-attributes.js';
+import { PhaseKey } from '../../temporal/search-attributes.js';
 import { clusterTaskQueue } from '../../temporal/task-queues.js';
 import type { BackupWorkflow } from '../../workflows/backup.js';
 import type { RestoreWorkflow } from '../../workflows/restore.js';
 import { mockWorker, withWorkers, workflowBundle, type ClusterMocks, type ControlMocks } from './mocks.js';
-import { timeSkippingEnvironment } from './time-skipping-env.js';
+import { timeSkippingEnvironment, unique, until } from './time-skipping-env.js';
 
 let env: TestWorkflowEnvironment;
-let n = 0;
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++n}`;
 const vaultSpec = (name: string): VaultCreate => ({ name, backend: 'filesystem', path: `/nowhere/${name}` });
 
 beforeAll(async () => {
   [env] = await Promise.all([timeSkippingEnvironment(), workflowBundle()]);
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: Object.fromEntries(
-      allSearchAttributes.map((k) => {
-        if (k.type !== SearchAttributeType.KEYWORD) throw new Error(`register ${k.name}: not a keyword`);
-        return [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD];
-      }),
-    ),
-  });
 }, 120_000);
 afterAll(async () => {
   await env?.teardown();
@@ -51,14 +39,6 @@ async function withMocks<T>(queues: Record<string, ControlMocks | ClusterMocks>,
     ),
   );
   return withWorkers(workers, fn);
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** The workflow's end once it has closed (polled, so the test server's clock is not skipped meanwhile). */

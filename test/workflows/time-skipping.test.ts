@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, defaultPayloadConverter, SearchAttributeType } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,34 +8,21 @@ import type { BackupCreate } from '../../domain/backup.js';
 import type { TaskStatus } from '../../domain/task.js';
 import type { VaultCreate, VaultStatus } from '../../domain/vault.js';
 import { deleteVaultSignal, vaultStatusQuery } from '../../temporal/messages.js';
-import { allSearchAttributes } from '../../temporal/search-attributes.js';
 import { clusterTaskQueue } from '../../temporal/task-queues.js';
 import { vaultWorkflowId } from '../../temporal/workflow-ids.js';
 import type { BackupWorkflow } from '../../workflows/backup.js';
 import type { VaultWorkflow, VaultWorkflowInput } from '../../workflows/vault.js';
 import { mockWorker, withWorkers, workflowBundle, type ClusterMocks, type ControlMocks } from './mocks.js';
-import { timeSkippingEnvironment } from './time-skipping-env.js';
+import { timeSkippingEnvironment, unique, until } from './time-skipping-env.js';
 
 // Workflow behaviour that takes hours of timers, run with the production constants (no test
 // knobs) on Temporal's time-skipping test server: the server jumps its clock to the next timer
 // or timeout whenever the workflows wait, so 21 hours of 5-minute validations take seconds.
 
 let env: TestWorkflowEnvironment;
-let n = 0;
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++n}`;
 
 beforeAll(async () => {
   [env] = await Promise.all([timeSkippingEnvironment(), workflowBundle()]);
-  // The test server has no visibility store, but checks upserts against the attributes it was told of.
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: Object.fromEntries(
-      allSearchAttributes.map((k) => {
-        if (k.type !== SearchAttributeType.KEYWORD) throw new Error(`register ${k.name}: not a keyword`);
-        return [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD];
-      }),
-    ),
-  });
 }, 120_000);
 afterAll(async () => {
   await env?.teardown();
@@ -51,15 +38,6 @@ async function withMocks<T>(queues: Record<string, ControlMocks | ClusterMocks>,
     Object.entries(queues).map(([q, mocks]) => mockWorker(env.nativeConnection, 'default', q, mocks)),
   );
   return withWorkers(workers, fn);
-}
-
-/** Waits, in real time, for `check` to hold: the worker is processing what the skipped time set off. */
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('VaultWorkflow on the time-skipping server', { timeout: 60_000 }, () => {
