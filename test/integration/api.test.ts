@@ -11,20 +11,17 @@ import { dirname, join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTemporalVaultRegistry } from '../../clients/vault-registry.js';
 import { hashToken } from '../../api/auth.js';
 import type { Backup, BackupResourceItem } from '../../domain/backup.js';
 import type { Cluster } from '../../domain/cluster.js';
 import type { Restore, RestoreItem } from '../../domain/restore.js';
 import type { DeleteRequest } from '../../domain/delete-request.js';
 import { statusQuery } from '../../temporal/messages.js';
-import { startApi, type RunningApi } from '../../api/server.js';
 import { run as runCli } from '../../cli/commands.js';
-import { configFromObject } from '../../config/load.js';
 import type { KubeObject } from '../../resources/types.js';
 import { shopApp, widgetCrd } from '../fixtures/app.js';
 import { applyAll } from './kube-apply.js';
-import { kube, logger, uniqueName, startTestSystem, type TestSystem } from './harness.js';
+import { kube, uniqueName, startTestApi, startTestSystem, type TestSystem } from './harness.js';
 import type { VaultCreate } from '../../domain/vault.js';
 
 const TOKENS = { viewer: 'it-viewer-token', operator: 'it-operator-token', admin: 'it-admin-token' } as const;
@@ -40,7 +37,7 @@ interface HttpResult {
 describe('REST API end to end: HTTP → Temporal → agents → clusters a and b', () => {
   let client: Client;
   let system: TestSystem;
-  let api: RunningApi;
+  let api: Awaited<ReturnType<typeof startTestApi>>;
   let vault: VaultCreate;
   const ns = uniqueName('api-shop');
   const target = `${ns}-b`;
@@ -112,30 +109,16 @@ describe('REST API end to end: HTTP → Temporal → agents → clusters a and b
     });
     ({ client } = system);
 
-    const temporal = inject('temporal');
-    const clusters = inject('clusters');
-    const config = configFromObject(
-      {
-        temporal: { address: temporal.address, namespace: temporal.namespace, uiUrl: temporal.uiUrl },
-        api: { host: '127.0.0.1', port: 0 },
-        clusters: ['a', 'b'].map((name) => ({ name, kubeconfig: clusters[name]!.kubeconfigPath })),
-        vaults: [vault],
-        vaultRoot: workDir,
-        tokens: (Object.keys(TOKENS) as Role[]).map((role) => ({ name: role, sha256: hashToken(TOKENS[role]), role })),
-      },
-      { baseDir: workDir },
-    );
-    api = await startApi({
-      client,
-      config,
-      logger,
-      vaults: createTemporalVaultRegistry({ configured: config.vaults, client }),
-      temporalUiUrl: temporal.uiUrl,
+    api = await startTestApi({
+      clusters: ['a', 'b'],
+      vaults: [vault],
+      vaultRoot: workDir,
+      tokens: (Object.keys(TOKENS) as Role[]).map((role) => ({ name: role, sha256: hashToken(TOKENS[role]), role })),
     });
   });
 
   afterAll(async () => {
-    await api?.close();
+    await api?.stop();
     await system?.stop();
   });
 

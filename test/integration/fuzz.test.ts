@@ -13,11 +13,8 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { hashToken } from '../../api/auth.js';
-import { startApi, type RunningApi } from '../../api/server.js';
-import { createTemporalVaultRegistry } from '../../clients/vault-registry.js';
-import { configFromObject } from '../../config/load.js';
 import type { VaultCreate } from '../../domain/vault.js';
-import { logger, startTestSystem, uniqueName, type TestSystem } from './harness.js';
+import { startTestApi, startTestSystem, uniqueName, type TestSystem } from './harness.js';
 
 const ADMIN_TOKEN = 'fuzz-admin-token';
 /** Seconds schemathesis may spend in all; its fuzzing and stateful phases stop when it is spent. */
@@ -111,7 +108,7 @@ function run(
 describe('schemathesis against the real API', () => {
   let client: Client;
   let system: TestSystem;
-  let api: RunningApi;
+  let api: Awaited<ReturnType<typeof startTestApi>>;
   let vault: VaultCreate;
   const startedAt = new Date();
 
@@ -124,30 +121,16 @@ describe('schemathesis against the real API', () => {
     };
     system = await startTestSystem({ clusters: ['a'], vaults: [vault] });
     ({ client } = system);
-    const temporal = inject('temporal');
-    const clusters = inject('clusters');
-    const config = configFromObject(
-      {
-        temporal: { address: temporal.address, namespace: temporal.namespace, uiUrl: temporal.uiUrl },
-        api: { host: '127.0.0.1', port: 0 },
-        clusters: [{ name: 'a', kubeconfig: clusters.a!.kubeconfigPath }],
-        vaults: [vault],
-        vaultRoot: workDir,
-        tokens: [{ name: 'admin', sha256: hashToken(ADMIN_TOKEN), role: 'admin' }],
-      },
-      { baseDir: workDir },
-    );
-    api = await startApi({
-      client,
-      config,
-      logger,
-      vaults: createTemporalVaultRegistry({ configured: config.vaults, client }),
-      temporalUiUrl: temporal.uiUrl,
+    api = await startTestApi({
+      clusters: ['a'],
+      vaults: [vault],
+      vaultRoot: workDir,
+      tokens: [{ name: 'admin', sha256: hashToken(ADMIN_TOKEN), role: 'admin' }],
     });
   });
 
   afterAll(async () => {
-    await api?.close();
+    await api?.stop();
     if (client) {
       // What the fuzzer started must not outlive the test: the plans it made would go on starting
       // backups, and its tasks would be picked up by the agents of later tests.

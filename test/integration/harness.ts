@@ -12,6 +12,7 @@ import { createLogger } from '../../lib/logger.js';
 import { FilesystemObjectStore } from '../../vault/filesystem.js';
 import { BackupStore } from '../../vault/store.js';
 import type { VaultCreate } from '../../domain/vault.js';
+import { runApiProcess } from '../../api/main.js';
 
 export const logger = createLogger('test');
 
@@ -81,6 +82,17 @@ export async function startWorkers(config: Config, c: Connections): Promise<Work
     await startControl(config, c, logger),
     ...(await Promise.all(config.clusters.map((cluster) => startAgent(config, c, cluster.name, logger)))),
   ];
+}
+
+/**
+ * The REST API as production starts it (api/main.ts runApiProcess), from testConfig on a free local
+ * port with the Web UI links of the run's Temporal server; `stop()` closes it and its connection.
+ */
+export function startTestApi(opts: Parameters<typeof testConfig>[0]): ReturnType<typeof runApiProcess> {
+  const { address, namespace, uiUrl } = inject('temporal');
+  return runApiProcess(
+    testConfig({ api: { host: '127.0.0.1', port: 0 }, temporal: { address, namespace, uiUrl }, ...opts }),
+  );
 }
 
 /** A fresh filesystem vault in the run's work directory, and a store to look into it as a user would. */
