@@ -11,6 +11,8 @@ import {
   temporalUiLink,
   toBackupStatus,
   toRestoreStatus,
+  cancelTask,
+  type TaskSnapshot,
 } from './tasks.js';
 import { taskNameFromWorkflowId, taskWorkflowId } from '../temporal/workflow-ids.js';
 
@@ -136,5 +138,33 @@ describe('helpers', () => {
     expect(isTaskStatus(status({ errors: [{ code: 1 } as never] }))).toBe(false);
     expect(isTaskStatus(status({ phase: 'Exploded' as never }))).toBe(false);
     expect(isTaskStatus(null)).toBe(false);
+  });
+});
+
+describe('cancelTask', () => {
+  const snapshot = (step: string): TaskSnapshot =>
+    ({
+      workflowId: 'backup/b1',
+      runId: 'r1',
+      executionStatus: 'RUNNING',
+      spec: undefined,
+      status: status({ phase: 'InProgress', step }),
+    }) as unknown as TaskSnapshot;
+  const client = (cancelled: string[]) =>
+    ({ workflow: { getHandle: (id: string) => ({ cancel: async () => void cancelled.push(id) }) } }) as never;
+
+  it('sends a running task the cancel request', async () => {
+    const cancelled: string[] = [];
+    await cancelTask({ client: client(cancelled) }, 'backup "b1"', snapshot('BackupResources'));
+    expect(cancelled).toEqual(['backup/b1']);
+  });
+
+  it('answers 409 for a backup committing its result, and sends nothing', async () => {
+    const cancelled: string[] = [];
+    await expect(cancelTask({ client: client(cancelled) }, 'backup "b1"', snapshot('Commit'))).rejects.toMatchObject({
+      status: 409,
+      code: 'TaskFinished',
+    });
+    expect(cancelled).toEqual([]);
   });
 });

@@ -257,13 +257,24 @@ function synthesizedStatus(info: Pick<WorkflowExecutionInfo, 'startTime' | 'clos
 // ---------------------------------------------------------------------------------------------
 // Cancelling
 
+/** Steps past which a task finishes whatever is asked: a backup's commit makes it visible at once. */
+const COMMITTING_STEPS: readonly string[] = ['Commit', 'Done'];
+
 /**
  * Cancels a task's workflow (POST /v1/backups|restores/{name}/cancel). A running task gets
  * Temporal's cancel request (asking again while it winds down is a no-op); a task that already
- * ended Cancelled is a no-op too; any other finished task is 409 `TaskFinished`.
+ * ended Cancelled is a no-op too; a task committing its result or finished otherwise is 409
+ * `TaskFinished`.
  */
 export async function cancelTask(deps: Pick<ApiDeps, 'client'>, what: string, snap: TaskSnapshot): Promise<void> {
   let current = snap;
+  if (current.executionStatus === 'RUNNING' && COMMITTING_STEPS.includes(current.status.step)) {
+    throw new HttpProblem({
+      status: 409,
+      code: 'TaskFinished',
+      detail: `${what} is committing its result; it can no longer be cancelled`,
+    });
+  }
   if (current.executionStatus === 'RUNNING') {
     try {
       await deps.client.workflow.getHandle(current.workflowId, current.runId).cancel();

@@ -75,7 +75,11 @@ export async function BackupWorkflow({ spec, options = defaultTaskOptions }: Bac
     status.step = 'Commit';
     const phase: WorkflowPhase = status.errors.length > 0 ? 'PartiallyFailed' : 'Completed';
     status.completionTimestamp = new Date().toISOString();
-    await vault.commitBackup({ vault: vaultSpec, spec, status: { ...status, phase } });
+    // Committing makes the backup visible; a cancel arriving meanwhile must not run the discard
+    // beside it, so the commit finishes and the backup completes.
+    await CancellationScope.nonCancellable(() =>
+      vault.commitBackup({ vault: vaultSpec, spec, status: { ...status, phase } }),
+    );
     status.step = 'Done';
     setPhase(phase);
     return status;

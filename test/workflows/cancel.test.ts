@@ -111,6 +111,42 @@ describe('BackupWorkflow cancelled', { timeout: 60_000 }, () => {
     });
   });
 
+  it('while committing: the commit finishes, nothing is discarded, and the backup completes', async () => {
+    const taskQueue = unique('cancel-backup-commit');
+    const cluster = unique('c');
+    const log: string[] = [];
+    let releaseCommit: () => void = () => undefined;
+    const control: ControlMocks = {
+      ensureAgent: async () => {},
+      prepareBackup: async (input) => ({ vault: vaultSpec(input.vault) }),
+      discardBackup: async () => void log.push('discard'),
+      commitBackup: async () => {
+        log.push('commit started');
+        await new Promise<void>((r) => (releaseCommit = r));
+        log.push('commit done');
+      },
+    };
+    const agent: ClusterMocks = {
+      planBackup: async () => ({ namespaces: ['shop'], selection: {} as never, warnings: [], errors: [] }),
+      backupResources: async () => ({ itemsBackedUp: 3, errors: [], warnings: [] }) as never,
+    };
+    await withMocks({ [taskQueue]: control, [clusterTaskQueue(cluster)]: agent }, async () => {
+      const handle = await env.client.workflow.start<typeof BackupWorkflow>('BackupWorkflow', {
+        taskQueue,
+        workflowId: unique('backup'),
+        args: [{ spec: spec(cluster) }],
+      });
+      await until(() => log.includes('commit started'), 'the commit to start');
+      await handle.cancel();
+      await new Promise((r) => setTimeout(r, 300)); // the cancel request reaches the workflow meanwhile
+      releaseCommit();
+      await until(async () => (await handle.describe()).status.name !== 'RUNNING', 'the workflow to close');
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+      expect(log).toEqual(['commit started', 'commit done']); // no discard beside a commit
+      expect((await handle.result()).phase).toBe('Completed');
+    });
+  });
+
   it('before anything was staged: nothing to remove, still Cancelled', async () => {
     const taskQueue = unique('cancel-backup-early');
     const cluster = unique('c');
