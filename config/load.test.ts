@@ -251,3 +251,26 @@ describe('vault confinement keys', () => {
     expect(err.issues).toEqual([{ path: 'vaults.0.path', message: "must not contain '.' or '..' segments" }]);
   });
 });
+
+describe('configured vaults', () => {
+  const vault = (path: string) => ({ name: 'v', backend: 'filesystem' as const, path });
+
+  it('lie inside vaultRoot or allowedVaultRoots, as vaults created through the API must', () => {
+    expect(configFromObject({ vaultRoot: '/data/vaults', vaults: [vault('team-a')] }).vaults[0]?.path).toBe('team-a');
+    expect(() => configFromObject({ vaultRoot: '/data/vaults', vaults: [vault('/data/vaults/b')] })).not.toThrow();
+    expect(() =>
+      configFromObject({ vaultRoot: '/data/vaults', allowedVaultRoots: ['/mnt/nas'], vaults: [vault('/mnt/nas/b')] }),
+    ).not.toThrow();
+  });
+
+  it('outside them are refused naming vaults.N.path', () => {
+    for (const path of ['/etc', '/data/vaults', '/data/vaults-other/x']) {
+      try {
+        configFromObject({ vaultRoot: '/data/vaults', vaults: [vault(path)] });
+        expect.unreachable(path);
+      } catch (err) {
+        expect((err as ConfigError).issues.map((i) => i.path)).toEqual(['vaults.0.path']);
+      }
+    }
+  });
+});

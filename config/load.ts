@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { formatPath, validate } from '../domain/validation.js';
-import { endpointRefusal } from '../domain/vault-location.js';
+import { endpointRefusal, rootConfinement } from '../domain/vault-location.js';
 import { ConfigSchema, type Config } from './schema.js';
 
 /** The environment variable holding the configuration file's path. */
@@ -253,7 +253,16 @@ export function configFromObject(raw: unknown, options: ParseConfigOptions = {})
     return refusal === undefined ? [] : [{ path: formatPath(['vaults', i, 'endpoint']), message: refusal }];
   });
   if (endpoints.length > 0) throw new ConfigError(endpoints, options.source);
-  return resolvePaths(result.data, options.baseDir ?? process.cwd(), env);
+  const config = resolvePaths(result.data, options.baseDir ?? process.cwd(), env);
+  // Configured filesystem vaults obey the same roots as those created through the API.
+  const roots = [config.vaultRoot, ...config.allowedVaultRoots];
+  const outside = config.vaults.flatMap((v, i): ConfigIssue[] => {
+    if (v.backend !== 'filesystem' || v.path === undefined) return [];
+    const refusal = rootConfinement(resolve(config.vaultRoot, v.path), roots);
+    return refusal === undefined ? [] : [{ path: formatPath(['vaults', i, 'path']), message: refusal }];
+  });
+  if (outside.length > 0) throw new ConfigError(outside, options.source);
+  return config;
 }
 
 /** Parses YAML text and validates it (plus environment overrides). */

@@ -67,6 +67,8 @@ export function testConfig(
   return configFromObject({
     temporal: { address, namespace, uiUrl: null },
     vaultRoot: join(inject('workDir'), 'vaults'),
+    // testVault() makes each vault a directory of its own in the run's work directory.
+    allowedVaultRoots: [inject('workDir')],
     ...rest,
     clusters: names.map((name) => ({ name, kubeconfig: clusters[name]!.kubeconfigPath })),
   });
