@@ -29,7 +29,7 @@ function capture() {
   return { lines, logger: pino({ level: 'trace' }, stream) };
 }
 
-const config = configFromObject({ vaults: [{ name: 'v', backend: 'filesystem', path: '/tmp/v' }] });
+const config = configFromObject({ vaults: [{ name: 'v', backend: 'filesystem', path: 'v' }] }); // under vaultRoot
 const c = { client: {}, native: {}, close: async () => undefined } as never;
 
 describe('registerAtStart', () => {
