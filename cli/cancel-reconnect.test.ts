@@ -4,9 +4,9 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Backup } from '../domain/backup.js';
 import type { Restore } from '../domain/restore.js';
 import { RECONNECT_GIVE_UP_MS, run, type Io } from './commands.js';
+import { backup } from './testing.js';
 import type { FetchLike } from './client.js';
 
 function io() {
@@ -26,22 +26,6 @@ function io() {
   };
   return { io: value, out, err, hooks };
 }
-
-const backup = (phase: Backup['status']['phase'], done: number, total: number): Backup => ({
-  name: 'nginx-1',
-  spec: { cluster: 'a', vault: 'v', backupType: 'AppBackup', ttl: '720h0m0s' },
-  status: {
-    phase,
-    startTimestamp: '2025-01-01T00:00:00.000Z',
-    completionTimestamp: null,
-    expiration: null,
-    errors: [],
-    warnings: [],
-    failureReason: null,
-    progress: { totalItems: total, itemsBackedUp: done },
-    links: { temporalUi: null },
-  },
-});
 
 const restore = (phase: Restore['status']['phase']): Restore => ({
   name: 'shop-copy',

@@ -2,7 +2,7 @@
 // commands run against the real API in test/integration/api.test.ts.
 
 import { describe, expect, it } from 'vitest';
-import type { Backup } from '../domain/backup.js';
+import { backup } from './testing.js';
 import { exitCodeFor, run, type Io } from './commands.js';
 import type { FetchLike } from './client.js';
 
@@ -19,22 +19,6 @@ function io(isTTY = false) {
   };
   return { io: value, out, err };
 }
-
-const backup = (phase: Backup['status']['phase'], done: number, total: number): Backup => ({
-  name: 'nginx-1',
-  spec: { cluster: 'a', vault: 'v', backupType: 'AppBackup', ttl: '720h0m0s' },
-  status: {
-    phase,
-    startTimestamp: '2025-01-01T00:00:00.000Z',
-    completionTimestamp: null,
-    expiration: null,
-    errors: [],
-    warnings: [],
-    failureReason: phase === 'Failed' ? 'get target namespace failed' : null,
-    progress: { totalItems: total, itemsBackedUp: done },
-    links: { temporalUi: null },
-  },
-});
 
 interface Call {
   method: string;
