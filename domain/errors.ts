@@ -33,6 +33,14 @@ export const errorCatalogue = {
   },
   AccessMode: { retryable: false, says: 'accessMode of PVC <name> is <mode>' },
   NameAlreadyUsed: { retryable: false, says: 'The name is already used. Change the name and try again' },
+  VaultIoFailed: {
+    retryable: true,
+    says: '<check|upload|download> backup files <in|to|from> OSS bucket failed: <object>: <cause>',
+  },
+  ObjectRetained: {
+    retryable: false,
+    says: 'delete backup files from <bucket> failed: <object>: the object is under retention (immutable vault)',
+  },
   VaultPrefixConflict: { retryable: false, says: "a vault's prefix may not be the parent or child of another's" },
   VaultNotFound: { retryable: false, says: 'vault <name> not found' },
   VaultConfigured: { retryable: false, says: 'vault <name> is preconfigured; remove it from the configuration' },

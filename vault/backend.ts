@@ -3,6 +3,7 @@
 // `/` as the conventional separator, no directories of its own.
 
 import type { Readable } from 'node:stream';
+import { ErrorCode, TaskError } from '../domain/errors.js';
 
 export interface ObjectStore {
   /** Writes the whole object or nothing: a reader sees the old object, the new one, or none. */
@@ -31,6 +32,110 @@ export interface ObjectStore {
    * how many were removed. A backend whose uploads are atomic without staging has none.
    */
   sweepStaging(options: StagingSweep): Promise<number>;
+  /**
+   * What the bucket itself says about immutability and storage class, for the vault's validation:
+   * a bucket that cannot honour the vault's promises makes the vault Unavailable.
+   */
+  inspect(): Promise<BucketFacts>;
+}
+
+export interface BucketFacts {
+  /** The bucket's default storage class as the store names it (`Standard`, `Archive`, `GLACIER`...). */
+  storageClass?: string;
+  /**
+   * S3 Object Lock enabled on the bucket, or an OSS bucket WORM policy: what retention the store
+   * can enforce. `undefined` when the backend has no such notion (a local directory).
+   */
+  retention?: { enabled: boolean; locked: boolean; days?: number };
+}
+
+/** Retention every object of an immutable vault is written with (S3 Object Lock, OSS WORM). */
+export interface ObjectRetention {
+  mode: 'compliance' | 'governance';
+  days: number;
+}
+
+/** What a backend did when it failed, in the FAQ's words: check, upload or download backup files. */
+export type StoreOperation = 'check' | 'upload' | 'download' | 'delete';
+/** Why, as far as the answer tells. Transient causes are retried by the backend before this is thrown. */
+export type StoreFailure = 'BucketNotFound' | 'AccessDenied' | 'Unreachable' | 'Retained' | 'Other';
+
+const OPERATION_WORDS: Record<StoreOperation, string> = {
+  check: 'check backup files in',
+  upload: 'upload backup files to',
+  download: 'download backup files from',
+  delete: 'delete backup files from',
+};
+
+const FAILURE_CODES: Record<StoreFailure, ErrorCode> = {
+  BucketNotFound: ErrorCode.VaultUnavailable,
+  AccessDenied: ErrorCode.VaultUnavailable,
+  Retained: ErrorCode.ObjectRetained,
+  Unreachable: ErrorCode.VaultIoFailed,
+  Other: ErrorCode.VaultIoFailed,
+};
+
+/**
+ * A backend failure after the backend's own retries, naming the operation (the FAQ's "upload
+ * backup files to OSS bucket failed"), the object and the cause. A missing bucket, refused
+ * credentials and a retained object are not retryable; the rest are.
+ */
+export class ObjectStoreError extends TaskError {
+  constructor(
+    readonly operation: StoreOperation,
+    readonly failure: StoreFailure,
+    /** `OSS bucket b`, `S3 bucket b`, `vault directory /d`. */
+    readonly where: string,
+    readonly key: string | undefined,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      FAILURE_CODES[failure],
+      `${OPERATION_WORDS[operation]} ${where} failed: ${key === undefined ? '' : `${key}: `}${failureText(failure, where)}${detail ? `: ${detail}` : ''}`,
+    );
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+function failureText(failure: StoreFailure, where: string): string {
+  switch (failure) {
+    case 'BucketNotFound':
+      return `${where} does not exist`;
+    case 'AccessDenied':
+      return 'access denied';
+    case 'Unreachable':
+      return 'endpoint unreachable';
+    case 'Retained':
+      return 'the object is under retention (immutable vault)';
+    case 'Other':
+      return 'error';
+  }
+}
+
+/**
+ * The keys every backend refuses, so a key means the same everywhere and none can address
+ * something outside the vault on a backend that maps keys to paths.
+ */
+export function checkKey(key: string, reserved?: string): void {
+  if (key === '') throw new InvalidKeyError(key, 'empty');
+  if (key.startsWith('/')) throw new InvalidKeyError(key, 'absolute');
+  if (key.includes('\0')) throw new InvalidKeyError(key, 'NUL byte');
+  for (const s of key.split('/')) {
+    if (s === '') throw new InvalidKeyError(key, 'empty segment');
+    if (s === '.' || s === '..') throw new InvalidKeyError(key, `'${s}' segment`);
+  }
+  if (reserved !== undefined && (key === reserved || key.startsWith(`${reserved}/`)))
+    throw new InvalidKeyError(key, 'reserved');
+}
+
+/** A prefix may end anywhere (`backups/na`), but the same segments as a key are refused. */
+export function checkPrefix(prefix: string, reserved?: string): void {
+  if (prefix === '') return;
+  const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+  if (dir !== '') checkKey(dir.slice(0, -1), reserved);
+  const last = prefix.slice(dir.length);
+  if (last === '..' || last.includes('\0') || prefix.startsWith('/')) throw new InvalidKeyError(prefix, 'bad prefix');
 }
 
 export interface StagingSweep {

@@ -5,6 +5,16 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidKeyError, ObjectNotFoundError } from './backend.js';
 import { FilesystemObjectStore } from './filesystem.js';
+import { objectStoreContract } from './object-store.contract.js';
+
+objectStoreContract('filesystem', async () => {
+  const base = await mkdtemp(join(tmpdir(), 'vault-fs-contract-'));
+  return {
+    store: await FilesystemObjectStore.create(join(base, 'bucket')),
+    missingBucket: () => new FilesystemObjectStore(join(base, 'missing')),
+    cleanup: () => rm(base, { recursive: true, force: true }),
+  };
+});
 
 let dir: string;
 let root: string;

@@ -14,7 +14,16 @@ import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, type F
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InvalidKeyError, ObjectNotFoundError, type ObjectStore, type StagingSweep } from './backend.js';
+import {
+  checkKey as checkSharedKey,
+  checkPrefix as checkSharedPrefix,
+  InvalidKeyError,
+  ObjectNotFoundError,
+  ObjectStoreError,
+  type BucketFacts,
+  type ObjectStore,
+  type StagingSweep,
+} from './backend.js';
 
 // Uploads land here first and are renamed into place, so a reader never opens a half-written
 // object. Same file system as the objects, so the rename is atomic. Hidden from listings.
@@ -64,6 +73,12 @@ export class FilesystemObjectStore implements ObjectStore {
     } finally {
       if (tmp !== undefined) await this.pruneEmptyParents(dirname(tmp), join(this.root, STAGING_DIR));
     }
+  }
+
+  /** A directory has no storage class and cannot enforce retention. */
+  async inspect(): Promise<BucketFacts> {
+    await this.checkRoot();
+    return {};
   }
 
   async sweepStaging({ prefix, olderThanMs }: StagingSweep): Promise<number> {
@@ -192,7 +207,7 @@ export class FilesystemObjectStore implements ObjectStore {
   private async checkRoot(): Promise<void> {
     const info = await stat(this.root).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new Error(`vault directory ${this.root} does not exist`);
+        throw new ObjectStoreError('check', 'BucketNotFound', `vault directory ${this.root}`, undefined, '');
       throw err;
     });
     if (!info.isDirectory()) throw new Error(`vault directory ${this.root} is not a directory`);
@@ -287,23 +302,11 @@ async function openStaging(path: string): Promise<FileHandle> {
 }
 
 function checkKey(key: string): void {
-  if (key === '') throw new InvalidKeyError(key, 'empty');
-  if (key.startsWith('/')) throw new InvalidKeyError(key, 'absolute');
-  if (key.includes('\0')) throw new InvalidKeyError(key, 'NUL byte');
-  for (const s of key.split('/')) {
-    if (s === '') throw new InvalidKeyError(key, 'empty segment');
-    if (s === '.' || s === '..') throw new InvalidKeyError(key, `'${s}' segment`);
-  }
-  if (key === STAGING_DIR || key.startsWith(`${STAGING_DIR}/`)) throw new InvalidKeyError(key, 'reserved');
+  checkSharedKey(key, STAGING_DIR);
 }
 
-// A prefix may end anywhere (`backups/na`), but the same segments as a key are refused.
 function checkPrefix(prefix: string): void {
-  if (prefix === '') return;
-  const dir = dirKeyOf(prefix);
-  if (dir !== '') checkKey(dir.slice(0, -1));
-  const last = prefix.slice(dir.length);
-  if (last === '..' || last.includes('\0') || prefix.startsWith('/')) throw new InvalidKeyError(prefix, 'bad prefix');
+  checkSharedPrefix(prefix, STAGING_DIR);
 }
 
 /** The directory part of a prefix, ending in `/`, or '' (`a/b/c` -> `a/b/`). */
