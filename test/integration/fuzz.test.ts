@@ -17,8 +17,8 @@ import type { VaultCreate } from '../../domain/vault.js';
 import { startTestApi, startTestSystem, uniqueName, type TestSystem } from './harness.js';
 
 const ADMIN_TOKEN = 'fuzz-admin-token';
-/** Seconds schemathesis may spend in all; its fuzzing and stateful phases stop when it is spent. */
-const MAX_TIME_S = 150;
+/** Seconds schemathesis may spend in all (BC_FUZZ_SECONDS, 150 for a soak run); its fuzzing and stateful phases stop when it is spent. */
+const MAX_TIME_S = Number(process.env.BC_FUZZ_SECONDS ?? 60);
 const SEED = 20240611;
 
 const CHECKS = [

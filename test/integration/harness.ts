@@ -69,6 +69,8 @@ export function testConfig(
     vaultRoot: join(inject('workDir'), 'vaults'),
     // testVault() makes each vault a directory of its own in the run's work directory.
     allowedVaultRoots: [inject('workDir')],
+    // Request logs of thousands of fuzzed calls drown the test output; BC_LOG_LEVEL brings them back.
+    logLevel: process.env.BC_LOG_LEVEL ?? 'warn',
     ...rest,
     clusters: names.map((name) => ({ name, kubeconfig: clusters[name]!.kubeconfigPath })),
   });
