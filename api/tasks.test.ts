@@ -69,6 +69,12 @@ describe('the API status shape', () => {
     });
   });
 
+  it("shows a running task's step, such as waiting for the cluster agent, and no step once it ended", () => {
+    const running = toBackupStatus(status({ phase: 'InProgress', step: 'WaitAgent' }), null, '1h');
+    expect(running.step).toBe('WaitAgent');
+    expect(toRestoreStatus(status({ phase: 'Failed', step: 'WaitAgent' }), null)).not.toHaveProperty('step');
+  });
+
   it('keeps the four task phases and folds the others', () => {
     expect((['InProgress', 'Completed', 'PartiallyFailed', 'Failed'] as const).map(apiPhase)).toEqual([
       'InProgress',

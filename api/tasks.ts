@@ -308,6 +308,7 @@ function count(value: unknown): number {
 function commonStatus(status: TaskStatus, temporalUi: string | null) {
   return {
     phase: apiPhase(status.phase),
+    ...(status.phase === 'InProgress' && status.step ? { step: status.step } : {}),
     startTimestamp: status.startTimestamp ?? null,
     completionTimestamp: status.completionTimestamp ?? null,
     errors: status.errors,

@@ -74,6 +74,11 @@ describe('describe', () => {
     expect(long).toContain('Resource List:\n  apps/v1/deployments:\n    - shop/web\n  v1/namespaces:\n    - shop\n');
   });
 
+  it('backup: a running one names its step, and says so when it waits for the cluster agent', () => {
+    const waiting = { ...backup, status: { ...backup.status, phase: 'InProgress' as const, step: 'WaitAgent' } };
+    expect(describeBackup(waiting)).toMatch(/^Phase: +InProgress \(step WaitAgent: waiting for the cluster agent\)$/m);
+  });
+
   it('restore: items grouped by outcome, failed first, with reasons', () => {
     const restore: Restore = {
       name: 'r1',

@@ -102,6 +102,12 @@ export function resourceList(items: readonly BackupResourceItem[]): string[] {
   return out;
 }
 
+/** ` (step WaitAgent: waiting for the cluster agent)` while a task runs, as `velero describe` shows progress. */
+function stepNote(step: string | undefined): string {
+  if (!step) return '';
+  return step === 'WaitAgent' ? ' (step WaitAgent: waiting for the cluster agent)' : ` (step ${step})`;
+}
+
 export function describeBackup(
   b: Backup,
   options: { details?: boolean; resources?: BackupResourceItem[] } = {},
@@ -110,7 +116,7 @@ export function describeBackup(
   const st = b.status;
   const lines = [
     `Name:         ${b.name}`,
-    `Phase:        ${st.phase}`,
+    `Phase:        ${st.phase}${stepNote(st.step)}`,
     ...(st.failureReason ? [`Reason:       ${st.failureReason}`] : []),
     '',
     `Cluster:      ${s.cluster || NONE}`,
@@ -179,7 +185,7 @@ export function describeRestore(r: Restore, options: { details?: boolean; items?
   const st = r.status;
   const lines = [
     `Name:     ${r.name}`,
-    `Phase:    ${st.phase}`,
+    `Phase:    ${st.phase}${stepNote(st.step)}`,
     ...(st.failureReason ? [`Reason:   ${st.failureReason}`] : []),
     '',
     `Backup:   ${s.backupName}`,

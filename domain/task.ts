@@ -24,6 +24,11 @@ export const ConversionPhaseSchema = z
 export function taskStatus<Phase extends z.ZodType, Progress extends z.ZodType>(phase: Phase, progress: Progress) {
   return z.object({
     phase,
+    step: z.string().optional().meta({
+      description:
+        'While the task runs, what it is doing: e.g. WaitAgent (waiting for the cluster agent, up to agentGraceSeconds), Commit. Absent once it has ended.',
+      example: 'WaitAgent',
+    }),
     startTimestamp: TimestampSchema,
     completionTimestamp: TimestampSchema,
     errors: z.array(TaskIssueSchema),
