@@ -7,7 +7,7 @@ import type { ArchiveEntry } from '../vault/archive.js';
 import { createBackupClusterActivities } from './backup/cluster.js';
 import type { KubeClient } from './kube/client.js';
 import { discoverResources } from './kube/discovery.js';
-import { throttledHeartbeat } from './progress.js';
+import { heartbeatingWhileRunning, throttledHeartbeat } from './progress.js';
 import { readBackupContents } from './restore/backup-contents.js';
 
 // Slow cluster steps heartbeat while they work (planning, discovery, reading an archive), so a
@@ -95,5 +95,20 @@ describe('reading an archive', () => {
     env.on('heartbeat', () => beats++);
     await env.run(async () => readBackupContents(store, 'b1', throttledHeartbeat()));
     expect(beats).toBe(1); // throttled: three entries in well under a second
+  });
+});
+
+describe('control activities', () => {
+  it('heartbeat while they run, so a killed control worker is noticed at the heartbeat timeout', async () => {
+    const env = new MockActivityEnvironment();
+    let beats = 0;
+    env.on('heartbeat', () => beats++);
+    const { slow } = heartbeatingWhileRunning(
+      { slow: async (ms: number) => new Promise<string>((r) => setTimeout(() => r(`slept ${ms}`), ms)) },
+      20,
+    );
+    expect(await env.run(slow, 130)).toBe('slept 130');
+    expect(beats).toBeGreaterThanOrEqual(4);
+    expect(await slow(5)).toBe('slept 5'); // outside an activity: plain call
   });
 });

@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { asyncLocalStorage, Context } from '@temporalio/activity';
 import { progressSignal } from '../temporal/messages.js';
 
 /**
@@ -59,4 +59,22 @@ export async function heartbeatWhile<T>(work: Promise<T>, details?: unknown, eve
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * The same activities, each heartbeating every `everyMs` while it runs: on the control queue every
+ * step, quick or not, then shows it is alive, so a killed control worker's step is retried after
+ * the heartbeat timeout instead of its whole start-to-close budget. Outside an activity (unit
+ * tests) they run as they are.
+ */
+export function heartbeatingWhileRunning<A extends Record<string, (input: never) => Promise<unknown>>>(
+  activities: A,
+  everyMs = 5_000,
+): A {
+  const wrapped: Record<string, (input: never) => Promise<unknown>> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = (input: never) =>
+      asyncLocalStorage.getStore() !== undefined ? heartbeatWhile(fn(input), undefined, everyMs) : fn(input);
+  }
+  return wrapped as A;
 }

@@ -67,10 +67,13 @@ export function readinessActivityOptions(taskQueue: string, o: TaskOptions): Act
 /**
  * Options of vault and bookkeeping activities on the control queue. ensureAgent runs under them
  * too, waiting up to `agentGraceSeconds` for a cluster's agent: the 5-minute start-to-close bounds
- * that grace (MAX_AGENT_GRACE_SECONDS, config's maximum).
+ * that grace (MAX_AGENT_GRACE_SECONDS, config's maximum). Every control activity heartbeats while
+ * it runs (workers/control-activities.ts), so a killed control worker costs a step 20 seconds,
+ * not 5 minutes.
  */
 export const controlActivityOptions: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes },
 };
 

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { createAgentActivities } from '../activities/agents.js';
+import { heartbeatingWhileRunning } from '../activities/progress.js';
 import { createVaultActivities } from '../activities/vault/control.js';
 import type { VaultRegistry } from '../vault/open.js';
 import { createLifecycleActivities } from '../activities/vault/lifecycle.js';
@@ -18,8 +19,9 @@ export function createControlActivities(deps: {
   stagingMaxAgeMinutes?: number;
 }) {
   return {
-    ...createVaultActivities(deps),
+    ...heartbeatingWhileRunning(createVaultActivities(deps)),
+    // ensureAgent heartbeats what it waits for itself (the Web UI shows it).
     ...createAgentActivities({ graceSeconds: deps.agentGraceSeconds }),
-    ...createLifecycleActivities(deps),
+    ...heartbeatingWhileRunning(createLifecycleActivities(deps)),
   };
 }

@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { ErrorCode, messages } from '../../domain/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { heartbeatWhile } from '../progress.js';
 import { planScheduleId } from '../../temporal/workflow-ids.js';
 import { isObjectNotFound } from '../../vault/backend.js';
 import { BackupAnnotation, deletedByCluster } from '../../vault/backup-metadata.js';
@@ -209,7 +210,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
     async deleteBackupData(input: { backup: string; vault: string }): Promise<void> {
       const store = open(await resolve(input.vault));
       // Volume snapshots: none are taken yet (AppAndPvBackup data is not built), so there are none to delete.
-      await keepHeartbeating(() => store.deleteBackup(input.backup));
+      await heartbeatWhile(store.deleteBackup(input.backup), undefined, 5_000);
       deps.logger.info({ backup: input.backup, vault: input.vault }, 'backup deleted');
     },
 
@@ -227,7 +228,7 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       for (const vault of vaults) {
         const store = open(vault);
         if (!(await hasAny(store.objects.list(store.layout.restoreDir(input.restore))))) continue;
-        await keepHeartbeating(() => store.deleteRestore(input.restore));
+        await heartbeatWhile(store.deleteRestore(input.restore), undefined, 5_000);
         removed.push(vault.name);
       }
       return removed;
@@ -272,15 +273,4 @@ function rethrowStoreError(err: unknown): never {
 async function hasAny(keys: AsyncIterable<string>): Promise<boolean> {
   for await (const _ of keys) return true;
   return false;
-}
-
-/** Heartbeats while `work` runs, so a long delete is not mistaken for a dead worker. */
-async function keepHeartbeating<T>(work: () => Promise<T>): Promise<T> {
-  const ctx = Context.current();
-  const timer = setInterval(() => ctx.heartbeat(), 5_000);
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
 }
