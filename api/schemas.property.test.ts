@@ -91,6 +91,8 @@ function wrongValue(field: Field): fc.Arbitrary<Json> {
         scalar,
         fc.string().filter((s) => !field.options.includes(s)),
       );
+    case 'number':
+      return fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }));
     case 'union': // string | object label selectors
       return fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }));
     default:

@@ -71,6 +71,41 @@ describe('VaultCreate', () => {
     ).toEqual(['path', 'network']);
   });
 
+  it('takes client-side encryption on every backend, server-side encryption and immutability on buckets only', () => {
+    const s3 = { name: 'v', backend: 's3', bucket: 'bkt' };
+    expect(
+      validate(VaultCreateSchema, {
+        ...s3,
+        encryption: { keyRef: 'backups' },
+        serverSideEncryption: { type: 'kms', keyId: 'k-1' },
+        immutable: { days: 30, mode: 'governance' },
+      }).success,
+    ).toBe(true);
+    expect(
+      validate(VaultCreateSchema, { name: 'v', backend: 'filesystem', path: '/x', encryption: { keyRef: 'k' } })
+        .success,
+    ).toBe(true);
+    expect(
+      errorsOf(VaultCreateSchema, { name: 'v', backend: 'filesystem', path: '/x', immutable: { days: 1 } })[0]?.message,
+    ).toMatch(/^is not available for the filesystem backend: a local directory cannot enforce retention/);
+    expect(pathsOf(VaultCreateSchema, { ...s3, serverSideEncryption: { type: 'oss', keyId: 'k' } })).toEqual([
+      'serverSideEncryption.keyId',
+    ]);
+    expect(pathsOf(VaultCreateSchema, { ...s3, immutable: { days: 0 } })).toEqual(['immutable.days']);
+    expect(pathsOf(VaultCreateSchema, { ...s3, encryption: { keyRef: '../etc/passwd' } })).toEqual([
+      'encryption.keyRef',
+    ]);
+    expect(
+      pathsOf(VaultCreateSchema, {
+        name: 'v',
+        backend: 'oss',
+        bucket: 'cnfs-oss-x',
+        region: 'cn-hangzhou',
+        immutable: { days: 7, mode: 'compliance' },
+      }),
+    ).toEqual(['immutable.mode']);
+  });
+
   it('lists every invalid field at once, unknown fields included', () => {
     const errors = errorsOf(VaultCreateSchema, {
       name: 'Bad_Name',

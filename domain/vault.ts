@@ -3,7 +3,7 @@
 // every 5 minutes.
 
 import { z } from 'zod';
-import { always, NameSchema, type Fields } from './values.js';
+import { always, isRecord, NameSchema, type Fields } from './values.js';
 import { TimestampSchema } from './task.js';
 
 export const VaultBackendSchema = z.enum(['filesystem', 'oss', 's3']).meta({ id: 'VaultBackend' });
@@ -12,6 +12,7 @@ export const VaultNetworkSchema = z.enum(['internal', 'public']).meta({ id: 'Vau
 const OSS_BUCKET = /^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$/;
 const S3_BUCKET = /^[a-z0-9][-a-z0-9.]{1,61}[a-z0-9]$/;
 const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+const KEY_REF = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 const vaultShape = {
   backend: VaultBackendSchema,
@@ -50,13 +51,72 @@ const vaultShape = {
   network: VaultNetworkSchema.optional().meta({
     description: 'oss: reach the bucket over the internal network (default) or the Internet.',
   }),
+  encryption: z
+    .strictObject({
+      keyRef: z
+        .string()
+        .regex(KEY_REF, 'must name a key ring: 1-63 lowercase letters, digits or -')
+        .meta({ description: "A key ring file `<keysDir>/<keyRef>` of the workers' configuration." }),
+    })
+    .optional()
+    .meta({
+      id: 'VaultEncryption',
+      description:
+        "Client-side encryption: every object is encrypted with AES-256-GCM before it leaves the worker, Secrets included, and records the id of its key, so the key ring's newest key writes and older keys still read.",
+    }),
+  serverSideEncryption: z
+    .strictObject({
+      type: z
+        .enum(['oss', 'kms'])
+        .meta({ description: 'oss: keys managed by the store (OSS AES256, S3 SSE-S3); kms: a KMS key.' }),
+      keyId: z
+        .string()
+        .min(1)
+        .max(2048)
+        .optional()
+        .meta({ description: 'kms: the key id (the store default when absent).' }),
+    })
+    .optional()
+    .meta({
+      id: 'VaultServerSideEncryption',
+      description: 'oss, s3: encryption at rest by the store, sent on every write.',
+    }),
+  immutable: z
+    .strictObject({
+      days: z.int().min(1).max(36500).meta({ description: 'Days every object is retained from its upload.' }),
+      mode: z
+        .enum(['compliance', 'governance'])
+        .optional()
+        .meta({ description: 's3: the Object Lock mode (default compliance); OSS retention policies have one mode.' }),
+    })
+    .optional()
+    .meta({
+      id: 'VaultImmutability',
+      description:
+        'oss, s3: objects are written once, with S3 Object Lock retention or under the OSS bucket retention (WORM) policy; nothing is deleted before its retention ends. The bucket must have Object Lock enabled, or a locked WORM policy of at least these days.',
+    }),
 };
 
-const VAULT_FIELDS = ['path', 'bucket', 'prefix', 'region', 'endpoint', 'network'] as const;
+const VAULT_FIELDS = [
+  'path',
+  'bucket',
+  'prefix',
+  'region',
+  'endpoint',
+  'network',
+  'serverSideEncryption',
+  'immutable',
+] as const;
 type VaultField = (typeof VAULT_FIELDS)[number];
 
 function checkVault(v: Fields, ctx: z.RefinementCtx): void {
   const backend = v.backend;
+  if (
+    isRecord(v.serverSideEncryption) &&
+    v.serverSideEncryption.keyId !== undefined &&
+    v.serverSideEncryption.type !== 'kms'
+  )
+    ctx.addIssue({ code: 'custom', path: ['serverSideEncryption', 'keyId'], message: 'is only used with type kms' });
   const required = (key: VaultField): void => {
     if (v[key] === undefined)
       ctx.addIssue({ code: 'custom', path: [key], message: `is required for the ${String(backend)} backend` });
@@ -68,12 +128,25 @@ function checkVault(v: Fields, ctx: z.RefinementCtx): void {
   switch (backend) {
     case 'filesystem':
       required('path');
-      for (const key of VAULT_FIELDS) if (key !== 'path') unused(key);
+      for (const key of VAULT_FIELDS) if (key !== 'path' && key !== 'immutable') unused(key);
+      if (v.immutable !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['immutable'],
+          message:
+            'is not available for the filesystem backend: a local directory cannot enforce retention; use an s3 bucket with Object Lock or an oss bucket with a retention policy',
+        });
       break;
     case 'oss':
       required('bucket');
       required('region');
       unused('path');
+      if (isRecord(v.immutable) && v.immutable.mode !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['immutable', 'mode'],
+          message: 'is not used by the oss backend: an OSS retention policy has one mode',
+        });
       if (typeof v.bucket === 'string' && !OSS_BUCKET.test(v.bucket)) {
         ctx.addIssue({
           code: 'custom',
