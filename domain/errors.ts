@@ -41,6 +41,10 @@ export const errorCatalogue = {
     retryable: false,
     says: 'delete backup files from <bucket> failed: <object>: the object is under retention (immutable vault)',
   },
+  EncryptionKey: {
+    retryable: false,
+    says: 'cannot decrypt <object>: it was encrypted with key <id>, which key ring <ref> does not hold',
+  },
   VaultPrefixConflict: { retryable: false, says: "a vault's prefix may not be the parent or child of another's" },
   VaultNotFound: { retryable: false, says: 'vault <name> not found' },
   VaultConfigured: { retryable: false, says: 'vault <name> is preconfigured; remove it from the configuration' },
