@@ -92,16 +92,16 @@ export class ObjectStoreError extends TaskError {
   ) {
     super(
       FAILURE_CODES[failure],
-      `${OPERATION_WORDS[operation]} ${where} failed: ${key === undefined ? '' : `${key}: `}${failureText(failure, where)}${detail ? `: ${detail}` : ''}`,
+      `${OPERATION_WORDS[operation]} ${where} failed: ${[key, failureText(failure), detail].filter(Boolean).join(': ')}`,
     );
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
 
-function failureText(failure: StoreFailure, where: string): string {
+function failureText(failure: StoreFailure): string {
   switch (failure) {
     case 'BucketNotFound':
-      return `${where} does not exist`;
+      return 'it does not exist';
     case 'AccessDenied':
       return 'access denied';
     case 'Unreachable':
@@ -109,7 +109,7 @@ function failureText(failure: StoreFailure, where: string): string {
     case 'Retained':
       return 'the object is under retention (immutable vault)';
     case 'Other':
-      return 'error';
+      return '';
   }
 }
 

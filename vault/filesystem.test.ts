@@ -86,7 +86,7 @@ describe('FilesystemObjectStore', () => {
 
   it('a missing bucket directory is an error on every operation, not an empty vault', async () => {
     const missing = new FilesystemObjectStore(join(dir, 'typo'));
-    const error = /vault directory .*typo does not exist/;
+    const error = /check backup files in vault directory .*typo failed: it does not exist/;
     await expect(missing.listCommonPrefixes('')).rejects.toThrow(error);
     await expect(collect(missing.list('backups/'))).rejects.toThrow(error);
     await expect(missing.get('backups/b1/velero-backup.json')).rejects.toThrow(error);

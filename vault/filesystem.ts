@@ -210,7 +210,8 @@ export class FilesystemObjectStore implements ObjectStore {
         throw new ObjectStoreError('check', 'BucketNotFound', `vault directory ${this.root}`, undefined, '');
       throw err;
     });
-    if (!info.isDirectory()) throw new Error(`vault directory ${this.root} is not a directory`);
+    if (!info.isDirectory())
+      throw new ObjectStoreError('check', 'Other', `vault directory ${this.root}`, undefined, 'it is not a directory');
   }
 
   private async notFoundOr(err: unknown, key: string): Promise<unknown> {

@@ -38,7 +38,7 @@ const VAULT_MARKER_FILE = 'backup-center-vault.json';
 
 /** The files of one backup; `metadata` (velero-backup.json) is the commit record. */
 export type BackupFileKind =
-  'metadata' | 'contents' | 'resourceList' | 'results' | 'logs' | 'volumeSnapshots' | 'itemOperations';
+  'metadata' | 'contents' | 'resourceList' | 'results' | 'logs' | 'volumeSnapshots' | 'itemOperations' | 'deletedMark';
 
 /** The files of one restore; `items` is this project's addition. */
 export type RestoreFileKind = 'results' | 'logs' | 'items';
@@ -69,6 +69,9 @@ export function backupFileName(backup: string, kind: BackupFileKind): string {
       return `${backup}-volumesnapshots.json.gz`;
     case 'itemOperations':
       return `${backup}-itemoperations.json.gz`;
+    case 'deletedMark':
+      // An immutable vault cannot rewrite velero-backup.json to mark it: the mark is an object of its own.
+      return `${backup}-deleted.json`;
   }
 }
 

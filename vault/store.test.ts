@@ -257,15 +257,78 @@ describe('validate', () => {
     const file = join(dir, 'not-a-directory');
     await writeFile(file, 'x');
     for (const [root, cause] of [
-      [file, 'is not a directory'],
-      [join(dir, 'missing'), 'does not exist'],
+      [file, 'it is not a directory'],
+      [join(dir, 'missing'), 'it does not exist'],
     ] as const) {
       const result = await new BackupStore(new FilesystemObjectStore(root), '').validate();
       expect(result).toEqual({
         ok: false,
         code: ErrorCode.VaultUnavailable,
-        message: `VaultError: backup vault is unavailable: vault directory ${root} ${cause}`,
+        message: `VaultError: backup vault is unavailable: check backup files in vault directory ${root} failed: ${cause}`,
       });
     }
+  });
+});
+
+describe('an immutable vault', () => {
+  const recent = (name: string) =>
+    newBackupMetadata({
+      name,
+      storageLocation: 'vault-a',
+      cluster: 'prod',
+      phase: 'Completed',
+      startTimestamp: new Date(Date.now() - 60_000).toISOString(),
+      completionTimestamp: new Date().toISOString(),
+    });
+  let locked: BackupStore;
+  beforeEach(() => {
+    locked = new BackupStore(objects, 'vaults/a', { retentionDays: 7 });
+  });
+
+  it('commits once: the same metadata again is accepted, other metadata refused, nothing rewritten', async () => {
+    await writeFiles(locked, 'b1');
+    const meta = recent('b1');
+    await locked.commitBackup('b1', meta);
+    const key = join(dir, 'vaults/a/backups/b1/velero-backup.json');
+    const written = await readFile(key, 'utf8');
+    await locked.commitBackup('b1', meta); // a retried commit activity
+    await expect(locked.commitBackup('b1', { ...meta, spec: { ...meta.spec, ttl: '1h0m0s' } })).rejects.toMatchObject({
+      code: ErrorCode.BackupAlreadyExists,
+    });
+    expect(await readFile(key, 'utf8')).toBe(written);
+  });
+
+  it('marks a deletion with an object of its own: the metadata stays byte for byte, the backup leaves the list', async () => {
+    await writeFiles(locked, 'b1');
+    await locked.commitBackup('b1', recent('b1'));
+    const key = join(dir, 'vaults/a/backups/b1/velero-backup.json');
+    const written = await readFile(key, 'utf8');
+    await locked.markDeleted('b1', 'other-cluster');
+    expect(await readFile(key, 'utf8')).toBe(written);
+    expect(await keys('vaults/a/backups/b1/')).toContain('vaults/a/backups/b1/b1-deleted.json');
+    expect(await locked.listBackups()).toEqual([]);
+    expect((await locked.listBackups({ includeDeleted: true })).map((b) => b.metadata.name)).toEqual(['b1']);
+    const seen = await locked.getBackup('b1', { includeDeleted: true });
+    expect(seen?.metadata.annotations?.[BackupAnnotation.deletedByCluster]).toBe('other-cluster');
+  });
+
+  it('refuses to delete a backup before its retention ends, removing nothing, and deletes it after', async () => {
+    await writeFiles(locked, 'b1');
+    await locked.commitBackup('b1', recent('b1'));
+    const before = await keys();
+    await expect(locked.deleteBackup('b1')).rejects.toThrow(
+      /delete backup files from the immutable vault failed: .*the object is under retention \(immutable vault\): backup b1 is retained until 20/,
+    );
+    expect(await keys()).toEqual(before);
+    // A backup committed 2024-05-01 (metadata()), retained 7 days: long since free.
+    await writeFiles(locked, 'old');
+    await locked.commitBackup('old', metadata('old'));
+    await locked.deleteBackup('old');
+    expect(await keys('vaults/a/backups/old/')).toEqual([]);
+  });
+
+  it('says when a backup is retained until: its commit plus the retention days', () => {
+    expect(locked.retainedUntil(metadata('x'))?.toISOString()).toBe('2024-05-08T10:01:00.000Z');
+    expect(store.retainedUntil(metadata('x'))).toBeUndefined();
   });
 });

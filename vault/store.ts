@@ -12,7 +12,7 @@
 import type { Readable } from 'node:stream';
 import { ErrorCode, messages } from '../domain/errors.js';
 import { readArchive, type ArchiveEntry } from './archive.js';
-import { isObjectNotFound, type ObjectStore } from './backend.js';
+import { isObjectNotFound, ObjectStoreError, type ObjectStore } from './backend.js';
 import {
   deletedByCluster,
   parseBackupMetadata,
@@ -27,7 +27,18 @@ import { parseRestoreItems } from './restore-items.js';
 import type { RestoreItem } from '../domain/restore.js';
 import { parseResults, type Results } from './results.js';
 
-export type BackupDataFileKind = Exclude<BackupFileKind, 'metadata'>;
+export type BackupDataFileKind = Exclude<BackupFileKind, 'metadata' | 'deletedMark'>;
+
+export interface BackupStoreOptions {
+  /**
+   * An immutable vault: every object is retained this many days from its upload. Committed files
+   * are never rewritten, a deletion mark is an object of its own, and a backup cannot be deleted
+   * before the retention of its last file (the metadata, written last) ends.
+   */
+  retentionDays?: number;
+}
+
+const DAY_MS = 86_400_000;
 
 export type ValidationResult = { ok: true } | { ok: false; code: ErrorCode; message: string };
 
@@ -49,8 +60,18 @@ export class BackupStore {
   constructor(
     readonly objects: ObjectStore,
     prefix: string,
+    readonly options: BackupStoreOptions = {},
   ) {
     this.layout = new VaultLayout(prefix);
+  }
+
+  /** When an immutable vault's retention of this backup ends; undefined for a mutable vault. */
+  retainedUntil(backup: VeleroBackup): Date | undefined {
+    const days = this.options.retentionDays;
+    if (days === undefined) return undefined;
+    const committed = Date.parse(backup.status.completionTimestamp ?? backup.status.startTimestamp ?? '');
+    // No timestamp: retained as if committed now, the safe side.
+    return new Date((Number.isNaN(committed) ? Date.now() : committed) + days * DAY_MS);
   }
 
   /** Any object under backups/<name>/, committed or not: the name is taken. */
@@ -75,16 +96,30 @@ export class BackupStore {
     await this.putBackupFile(name, 'results', await gzipJson(results));
   }
 
-  /** The commit: write every other file first. Rewriting is allowed so a retried activity succeeds. */
+  /**
+   * The commit: write every other file first. A retried activity commits again: a mutable vault
+   * rewrites the same metadata; an immutable one never rewrites, so it accepts the identical
+   * metadata already there and refuses any other.
+   */
   async commitBackup(name: string, metadata: VeleroBackup): Promise<void> {
     if (metadata.metadata.name !== name) {
       throw new BackupStoreError(ErrorCode.Internal, `metadata names backup ${metadata.metadata.name}, not ${name}`);
+    }
+    if (this.options.retentionDays !== undefined) {
+      const key = this.layout.backupKey(name, 'metadata');
+      const existing = await this.getRaw(key);
+      if (existing !== undefined) {
+        if (existing.toString('utf8') === serializeBackupMetadata(metadata)) return;
+        throw new BackupStoreError(ErrorCode.BackupAlreadyExists, `backup ${name} is committed in an immutable vault`);
+      }
     }
     await this.writeMetadata(name, metadata);
   }
 
   /** Committed backups not marked deleted, sorted by name. Unreadable metadata is reported, not fatal. */
-  async listBackups(options: { onUnreadable?: (name: string, error: Error) => void } = {}): Promise<VeleroBackup[]> {
+  async listBackups(
+    options: { onUnreadable?: (name: string, error: Error) => void; includeDeleted?: boolean } = {},
+  ): Promise<VeleroBackup[]> {
     const dir = this.layout.backupsDir();
     const names = (await this.objects.listCommonPrefixes(dir, '/'))
       .map((p) => this.layout.childName(dir, p))
@@ -103,7 +138,8 @@ export class BackupStore {
       }
     };
     await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, names.length) }, worker));
-    return found.filter((b): b is VeleroBackup => b !== undefined && deletedByCluster(b) === undefined);
+    const committed = found.filter((b): b is VeleroBackup => b !== undefined);
+    return options.includeDeleted ? committed : committed.filter((b) => deletedByCluster(b) === undefined);
   }
 
   /** The committed backup, or undefined; a backup marked deleted only with includeDeleted. */
@@ -136,11 +172,26 @@ export class BackupStore {
   async markDeleted(name: string, byCluster: string): Promise<void> {
     const backup = await this.requireCommitted(name);
     if (deletedByCluster(backup) !== undefined) return;
-    await this.writeMetadata(name, withDeletedMark(backup, byCluster));
+    if (this.options.retentionDays === undefined) return this.writeMetadata(name, withDeletedMark(backup, byCluster));
+    await this.objects.put(this.layout.backupKey(name, 'deletedMark'), Buffer.from(JSON.stringify({ byCluster })));
   }
 
-  /** Metadata first, so a crash mid-delete leaves an uncommitted remainder, never a listed half-backup. */
+  /**
+   * Metadata first, so a crash mid-delete leaves an uncommitted remainder, never a listed
+   * half-backup. In an immutable vault a backup still retained is refused before anything goes.
+   */
   async deleteBackup(name: string): Promise<void> {
+    const backup = this.options.retentionDays === undefined ? undefined : await this.readMetadata(name);
+    const until = backup && this.retainedUntil(backup);
+    if (until !== undefined && until.getTime() > Date.now()) {
+      throw new ObjectStoreError(
+        'delete',
+        'Retained',
+        'the immutable vault',
+        this.layout.backupDir(name),
+        `backup ${name} is retained until ${until.toISOString()}`,
+      );
+    }
     await this.objects.delete(this.layout.backupKey(name, 'metadata'));
     await this.objects.deletePrefix(this.layout.backupDir(name));
     await this.discardStaging(name);
@@ -224,7 +275,21 @@ export class BackupStore {
       if (isObjectNotFound(err)) return undefined;
       throw err;
     }
-    return parseBackupMetadata(JSON.parse(body.toString('utf8')));
+    const backup = parseBackupMetadata(JSON.parse(body.toString('utf8')));
+    if (this.options.retentionDays === undefined || deletedByCluster(backup) !== undefined) return backup;
+    const mark = await this.getRaw(this.layout.backupKey(name, 'deletedMark'));
+    if (mark === undefined) return backup;
+    const byCluster = (JSON.parse(mark.toString('utf8')) as { byCluster?: unknown }).byCluster;
+    return withDeletedMark(backup, typeof byCluster === 'string' ? byCluster : 'unknown');
+  }
+
+  private async getRaw(key: string): Promise<Buffer | undefined> {
+    try {
+      return await this.objects.get(key);
+    } catch (err) {
+      if (isObjectNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   private async writeMetadata(name: string, metadata: VeleroBackup): Promise<void> {
@@ -238,12 +303,8 @@ export class BackupStore {
   }
 
   private async getJson(key: string): Promise<unknown> {
-    try {
-      return await gunzipJson(await this.objects.get(key));
-    } catch (err) {
-      if (isObjectNotFound(err)) return undefined;
-      throw err;
-    }
+    const body = await this.getRaw(key);
+    return body === undefined ? undefined : gunzipJson(body);
   }
 }
 
