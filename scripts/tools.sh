@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds the real servers the project runs against (Temporal dev server, kine, kube-apiserver,
-# kube-controller-manager, MinIO) from the Go module proxy, once, into a cache outside the
+# kube-controller-manager, versitygw) from the Go module proxy, once, into a cache outside the
 # repository keyed by version. A fresh clone on the same machine reuses them. The time-skipping
 # test server of the workflow tests (Java, part of Temporal's Java SDK) comes from Maven Central.
 #
 #   scripts/tools.sh            build what is missing, print one "name=path" line per tool
 #   scripts/tools.sh --env      print shell exports (BC_TEMPORAL_BIN=... etc.)
-#   ... --test                  also the time-skipping test server (needs Java and Maven) and the
+#   ... --test                  also the time-skipping test server (needs Java and Maven), the
 #                               schema fuzzer schemathesis (PyPI, into a Python venv; needs python3
-#                               with venv); the test command asks for them, `npm start` does not
+#                               with venv) and the S3 server versitygw; the test command asks for
+#                               them, `npm start` does not
 #
 # A binary of the pinned version already on PATH is used instead of building.
 set -euo pipefail
@@ -23,6 +24,8 @@ KINE_VERSION=v0.17.5
 TEST_SERVER_VERSION=1.28.0
 # schemathesis on PyPI: the schema-driven fuzzer test/integration/fuzz.test.ts runs against the API.
 SCHEMATHESIS_VERSION=4.32.5
+# versitygw (Apache-2.0): the S3 server the S3 vault backend's tests run against (MinIO is AGPL).
+VERSITYGW_VERSION=v1.8.0
 K8S_VERSION=$(grep -Eo 'k8s.io/kubernetes v[0-9][^ ]*' "$here/tools/k8s/go.mod" | head -1 | cut -d' ' -f2)
 [ -n "$K8S_VERSION" ] || { echo "[tools] cannot read the k8s.io/kubernetes version from tools/k8s/go.mod" >&2; exit 1; }
 
@@ -89,6 +92,7 @@ ensure() {
 
 build_temporal() { GOBIN="$1" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_VERSION"; }
 build_kine() { GOBIN="$1" go install "github.com/k3s-io/kine@$KINE_VERSION"; }
+build_versitygw() { GOBIN="$1" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"; }
 # The version stamp Kubernetes' own build sets (hack/lib/version.sh): /version and the
 # compatibility-version logic read it; without it the binary reports v0.0.0-master.
 k8s_ldflags() {
@@ -158,14 +162,18 @@ test_server=
 [ -z "$with_test_server" ] || test_server=$(ensure temporal-test-server "$TEST_SERVER_VERSION" build_test_server)
 schemathesis=
 [ -z "$with_test_server" ] || schemathesis=$(ensure schemathesis "$SCHEMATHESIS_VERSION" build_schemathesis)
+versitygw=
+[ -z "$with_test_server" ] || versitygw=$(ensure versitygw "$VERSITYGW_VERSION" build_versitygw)
 
 if [ "$mode" = env ]; then
   printf 'export BC_TEMPORAL_BIN=%q\nexport BC_KINE_BIN=%q\nexport BC_KUBE_APISERVER_BIN=%q\nexport BC_KUBE_CONTROLLER_MANAGER_BIN=%q\n' \
     "$temporal" "$kine" "$apiserver" "$kcm"
   [ -z "$test_server" ] || printf 'export BC_TEMPORAL_TEST_SERVER_BIN=%q\n' "$test_server"
   [ -z "$schemathesis" ] || printf 'export BC_SCHEMATHESIS_BIN=%q\n' "$schemathesis"
+  [ -z "$versitygw" ] || printf 'export BC_VERSITYGW_BIN=%q\n' "$versitygw"
 else
   printf 'temporal=%s\nkine=%s\nkube-apiserver=%s\nkube-controller-manager=%s\n' "$temporal" "$kine" "$apiserver" "$kcm"
   [ -z "$test_server" ] || printf 'temporal-test-server=%s\n' "$test_server"
   [ -z "$schemathesis" ] || printf 'schemathesis=%s\n' "$schemathesis"
+  [ -z "$versitygw" ] || printf 'versitygw=%s\n' "$versitygw"
 fi
