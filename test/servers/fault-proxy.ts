@@ -27,6 +27,8 @@ export interface FaultProxyOptions {
   faults?: readonly Fault[];
   /** Upper bound of a 'delay' fault. */
   maxDelayMs?: number;
+  /** Sees every request as it arrives (method, URL, headers), for tests of what a client sends. */
+  onRequest?: (req: IncomingMessage) => void;
 }
 
 export interface FaultProxy {
@@ -69,6 +71,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const server = createServer((req, res) => {
     counts.requests++;
+    options.onRequest?.(req);
     const fault = random() < options.failureRate ? faults[Math.floor(random() * faults.length)] : undefined;
     const inject = (f: Fault) => counts[f]++;
     switch (fault) {
