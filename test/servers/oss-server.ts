@@ -74,6 +74,9 @@ export interface RequestRecord {
   operation: Operation | 'Unknown';
   bucket: string;
   key: string;
+  /** The Host header: how the bucket was addressed. */
+  host: string;
+  range?: string;
   query: Record<string, string>;
   status: number;
   signature?: 'V1' | 'V4';
@@ -163,6 +166,7 @@ export class OssServer {
   private faults: FaultOptions | undefined;
   private random: () => number;
   private readonly planned: PlannedFault[] = [];
+  private readonly denied = new Set<Operation>();
 
   private constructor(
     private readonly server: Server,
@@ -239,6 +243,12 @@ export class OssServer {
     this.planned.push({ operation, fault, times: options.times ?? 1, match: options.match });
   }
 
+  /** Refuses `operation` with AccessDenied, as a RAM policy without its action would; returns the undo. */
+  deny(operation: Operation): () => void {
+    this.denied.add(operation);
+    return () => this.denied.delete(operation);
+  }
+
   object(bucket: string, key: string): StoredObject | undefined {
     return this.bucket(bucket).objects.get(key);
   }
@@ -297,6 +307,8 @@ export class OssServer {
       operation: operationOf(req.method ?? 'GET', key, query),
       bucket,
       key,
+      host: req.headers.host ?? '',
+      range: header(req.headers, 'range'),
       query: Object.fromEntries(query),
       status: 0,
     };
@@ -326,6 +338,8 @@ export class OssServer {
       this.authenticate(call);
       const b = this.buckets.get(bucket);
       if (!b) throw new OssError(404, 'NoSuchBucket', 'The specified bucket does not exist.', { BucketName: bucket });
+      if (record.operation !== 'Unknown' && this.denied.has(record.operation))
+        throw new OssError(403, 'AccessDenied', `You are not authorized to do this action (oss:${record.operation}).`);
       await this.dispatch(call, b, fault === 'truncate');
     } catch (err) {
       if (!(err instanceof OssError)) {
@@ -722,6 +736,7 @@ export class OssServer {
     const keyMarker = q.get('key-marker') ?? '';
     const idMarker = q.get('upload-id-marker') ?? '';
     const max = Math.min(Number(q.get('max-uploads') ?? '1000'), 1000);
+    const enc = q.get('encoding-type') === 'url' ? encodeURIComponent : (s: string) => s;
     const all = [...b.uploads.values()]
       .filter((u) => u.key.startsWith(prefix))
       .filter((u) => u.key > keyMarker || (u.key === keyMarker && idMarker !== '' && u.id > idMarker))
@@ -731,14 +746,14 @@ export class OssServer {
     const truncated = all.length > page.length;
     this.sendXml(call, 'ListMultipartUploadsResult', {
       Bucket: b.name,
-      KeyMarker: keyMarker,
+      KeyMarker: enc(keyMarker),
       UploadIdMarker: idMarker,
-      NextKeyMarker: truncated ? last?.key : undefined,
+      NextKeyMarker: truncated && last ? enc(last.key) : undefined,
       NextUploadIdMarker: truncated ? last?.id : undefined,
-      Prefix: prefix,
+      Prefix: enc(prefix),
       MaxUploads: max,
       IsTruncated: truncated,
-      Upload: page.map((u) => ({ Key: u.key, UploadId: u.id, Initiated: u.initiated.toISOString() })),
+      Upload: page.map((u) => ({ Key: enc(u.key), UploadId: u.id, Initiated: u.initiated.toISOString() })),
     });
   }
 
