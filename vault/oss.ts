@@ -90,8 +90,6 @@ const MIN_PART_SIZE = 100 * 1024;
 const MAX_PARTS = 10_000;
 const DELETE_BATCH = 1000;
 const DAY_MS = 86_400_000;
-// OSS's ECS metadata service; endpointRefusal covers the link-local ranges but not this address.
-const ALIBABA_METADATA_HOST = '100.100.100.200';
 
 const DENIED = new Set([
   'AccessDenied',
@@ -143,11 +141,7 @@ export class OssObjectStore implements ObjectStore {
     this.endpoint = ossEndpoint(options);
     this.where = `OSS bucket ${options.bucket}`;
     if (options.endpoint !== undefined && !options.allowMetadataEndpoints) {
-      const refusal =
-        endpointRefusal(options.endpoint) ??
-        (hostOf(options.endpoint) === ALIBABA_METADATA_HOST
-          ? `must not be the cloud metadata address ${ALIBABA_METADATA_HOST}`
-          : undefined);
+      const refusal = endpointRefusal(options.endpoint);
       if (refusal) throw new ObjectStoreError('check', 'AccessDenied', this.where, undefined, `endpoint ${refusal}`);
     }
     const c = options.credentials;
@@ -602,12 +596,4 @@ function failureOf(err: unknown): StoreFailure {
 /** A key or prefix from a listing made with encoding-type=url. */
 function fromUrl(s: string): string {
   return decodeURIComponent(s.replace(/\+/g, ' '));
-}
-
-function hostOf(endpoint: string): string | undefined {
-  try {
-    return new URL(endpoint).hostname;
-  } catch {
-    return undefined;
-  }
 }
