@@ -3,6 +3,7 @@ import { Agent } from 'node:http';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mapLimit } from '../lib/concurrency.js';
 import { readAll } from '../lib/streams.js';
 import {
   DEFAULT_CREDENTIAL,
@@ -151,6 +152,16 @@ describe('OssObjectStore', () => {
     expect(listed).toEqual([...keys].sort());
     expect(await s.listCommonPrefixes('odd/')).toEqual(['odd/plus+/', 'odd/ünïcødé/']);
     for (const k of keys) expect((await s.get(k)).toString()).toBe(k);
+  });
+
+  it('deletes a prefix in DeleteMultipleObjects batches of 1000', async () => {
+    const name = bucket();
+    const s = store(name);
+    const keys = Array.from({ length: 1001 }, (_, i) => `backups/b1/${String(i).padStart(4, '0')}`);
+    await mapLimit(keys, 16, (k) => s.put(k, Buffer.from('x')));
+    await s.deletePrefix('backups/');
+    expect(server.count('DeleteMultipleObjects', inBucket(name))).toBe(2);
+    expect(server.keys(name)).toEqual([]);
   });
 
   describe('credentials', () => {

@@ -100,6 +100,19 @@ describe.each(['V1', 'V4'] as const)('OSS server, %s signatures', (version) => {
     await honest.abortMultipartUpload('victim', uploadId);
   });
 
+  it('records server-side encryption and echoes it on writes and reads', async () => {
+    const oss = client(version);
+    const sse = { 'x-oss-server-side-encryption': 'KMS', 'x-oss-server-side-encryption-key-id': 'key-9' };
+    const put = await oss.put(`${version}/sse`, Buffer.from('x'), { headers: sse });
+    expect(put.res.headers).toMatchObject(sse);
+    expect((await oss.head(`${version}/sse`)).res.headers).toMatchObject(sse);
+    expect(server.object('signed-bucket', `${version}/sse`)?.encryption).toEqual({ algorithm: 'KMS', keyId: 'key-9' });
+    const refused = oss.put(`${version}/sse2`, Buffer.from('x'), {
+      headers: { 'x-oss-server-side-encryption': 'DES' },
+    });
+    expect(await failure(refused)).toMatchObject({ status: 400, code: 'InvalidEncryptionAlgorithmError' });
+  });
+
   it('names a missing bucket NoSuchBucket in an OSS error document', async () => {
     const oss = client(version, { bucket: 'no-such-bucket' });
     const err = await failure(oss.listV2({ 'max-keys': 1 }));
