@@ -1,15 +1,14 @@
+import type { VaultAccess } from '../vault/open.js';
 import type { Logger } from '../lib/logger.js';
 import { createBackupClusterActivities } from './backup/cluster.js';
 import { createRestoreClusterActivities } from './restore/cluster.js';
 import { readClusterInfo } from './cluster-info.js';
 import type { KubeClient } from './kube/client.js';
 
-export interface ClusterDeps {
+export interface ClusterDeps extends VaultAccess {
   cluster: string;
   kube: KubeClient;
   logger: Logger;
-  /** Where relative filesystem vault paths resolve (the agent writes backup archives straight to the vault). */
-  vaultRoot?: string;
   /** Provisioners of disk volumes and their minimum size on restore (config `diskProvisioners`, `minDiskSizeGiB`). */
   diskProvisioners?: readonly string[];
   minDiskSizeGiB?: number;

@@ -7,7 +7,7 @@ import type { ArchiveEntry } from '../vault/archive.js';
 import { BackupAnnotation, type VeleroBackup } from '../vault/backup-metadata.js';
 import type { Result, Results } from '../vault/results.js';
 import type { BackupStore } from '../vault/store.js';
-import { openVault } from '../vault/open.js';
+import { openVault, vaultAccessOf } from '../vault/open.js';
 import { ErrorCode } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { parseApiVersion, splitGroupResource } from '../resources/types.js';
@@ -153,7 +153,7 @@ export function openStore(
   log: Logger = deps.logger,
 ): BackupStore | undefined {
   try {
-    return openVault(vault, deps.config.vaultRoot);
+    return openVault(vault, vaultAccessOf(deps.config));
   } catch (err) {
     log.warn({ err, vault: vault.name }, 'vault cannot be opened');
     return undefined;

@@ -221,7 +221,7 @@ describe('OpenAPI document', () => {
     }
     expect(props('BackupProgress')).toEqual(['totalItems', 'itemsBackedUp']);
     expect(props('RestoreProgress')).toEqual(['totalItems', 'itemsRestored']);
-    expect(props('VaultStatus')).toEqual(['phase', 'lastValidated', 'message']);
+    expect(props('VaultStatus')).toEqual(['phase', 'lastValidated', 'message', 'protection']);
     expect(props('ClusterStatus')).toEqual(['agentConnected', 'kubernetesVersion', 'nodes', 'zones']);
     expect(props('ScheduleStatus')).toEqual(['paused', 'nextRuns', 'lastBackup']);
     expect(props('RestoreItem')).toEqual([

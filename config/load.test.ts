@@ -38,6 +38,7 @@ describe('defaults', () => {
       concurrency: { backup: 5, restore: 5, delete: 5, schedule: 5, convert: 5 },
       ownNamespace: 'backup-center',
       vaultRoot: '/etc/bc/.run/vaults',
+      keysDir: '/etc/bc/.run/keys',
       allowedVaultRoots: [],
       allowedVaultEndpoints: [],
       clusters: [],

@@ -90,6 +90,12 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     description: "namespace of the backup center's own objects",
   },
   {
+    env: 'BC_KEYS_DIR',
+    path: ['keysDir'],
+    type: 'string',
+    description: 'directory of the key rings of encrypted vaults',
+  },
+  {
     env: 'BC_VAULT_ROOT',
     path: ['vaultRoot'],
     type: 'string',
@@ -223,6 +229,7 @@ function resolvePaths(config: Config, baseDir: string, env: Env): Config {
   return {
     ...config,
     vaultRoot: abs(config.vaultRoot),
+    keysDir: abs(config.keysDir),
     allowedVaultRoots: config.allowedVaultRoots.map(abs),
     clusters: config.clusters.map((c) => (c.kubeconfig === undefined ? c : { ...c, kubeconfig: abs(c.kubeconfig) })),
   };

@@ -129,6 +129,8 @@ export const ConfigSchema = z
       .string({ error: 'expected a directory path' })
       .min(1, 'expected a directory path')
       .default('.run/vaults'),
+    /** Key rings of client-side encrypted vaults: `<keysDir>/<keyRef>`. */
+    keysDir: z.string({ error: 'expected a directory path' }).min(1, 'expected a directory path').default('.run/keys'),
     /** Directories other than vaultRoot where filesystem vaults created through the API may live. */
     allowedVaultRoots: z
       .array(z.string({ error: 'expected a directory path' }).min(1, 'expected a directory path'), {

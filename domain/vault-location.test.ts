@@ -75,6 +75,7 @@ describe('endpointRefusal', () => {
   it.each([
     'http://169.254.169.254/latest/meta-data',
     'http://169.254.0.1:9000',
+    'http://100.100.100.200/latest/meta-data', // Alibaba Cloud's metadata service
     'http://2852039166/', // 169.254.169.254 written as one number
     'http://0xa9.0xfe.0xa9.0xfe/',
     'http://[fd00:ec2::254]/',

@@ -93,8 +93,9 @@ export function rootConfinement(absolutePath: string, roots: readonly string[]):
 }
 
 /** 169.254.0.0/16: IPv4 link-local, where cloud metadata services answer (169.254.169.254). */
+/** 169.254.0.0/16 (link-local, AWS's and most clouds' metadata) and 100.100.100.200 (Alibaba Cloud's). */
 function linkLocalV4(octets: readonly number[]): boolean {
-  return octets[0] === 169 && octets[1] === 254;
+  return (octets[0] === 169 && octets[1] === 254) || octets.join('.') === '100.100.100.200';
 }
 
 function parseV4(host: string): number[] | undefined {
@@ -145,7 +146,7 @@ export function endpointRefusal(endpoint: string, allowedHosts: readonly string[
       (w0 & 0xffc0) === 0xfe80 || (w0 === 0xfd00 && w1 === 0x0ec2) || (mapped && linkLocalV4([w6 >> 8, w6 & 0xff]));
   }
   if (!refused) return undefined;
-  return `must not be a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::/32): ${host}; list the host in the configuration's allowedVaultEndpoints to allow it`;
+  return `must not be a link-local or cloud metadata address (169.254.0.0/16, 100.100.100.200, fe80::/10, fd00:ec2::/32): ${host}; list the host in the configuration's allowedVaultEndpoints to allow it`;
 }
 
 /** The host of an allowedVaultEndpoints entry (a URL or a bare host), as `new URL().hostname` writes it. */

@@ -48,6 +48,10 @@ const vaultShape = {
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .optional()
     .meta({ description: 'oss, s3: a custom endpoint URL.' }),
+  pathStyle: z.boolean().optional().meta({
+    description:
+      's3: address the bucket in the path (http://endpoint/bucket/key) rather than as a host name; default true with a custom endpoint, false on AWS.',
+  }),
   network: VaultNetworkSchema.optional().meta({
     description: 'oss: reach the bucket over the internal network (default) or the Internet.',
   }),
@@ -104,6 +108,7 @@ const VAULT_FIELDS = [
   'region',
   'endpoint',
   'network',
+  'pathStyle',
   'serverSideEncryption',
   'immutable',
 ] as const;
@@ -141,6 +146,7 @@ function checkVault(v: Fields, ctx: z.RefinementCtx): void {
       required('bucket');
       required('region');
       unused('path');
+      unused('pathStyle');
       if (isRecord(v.immutable) && v.immutable.mode !== undefined)
         ctx.addIssue({
           code: 'custom',
@@ -185,15 +191,51 @@ export const VaultCreateSchema = z
 
 export const VaultPhaseSchema = z.enum(['InProgress', 'Available', 'Unavailable']).meta({ id: 'VaultPhase' });
 
-export const VaultStatusSchema = z
+/** What the vault's workflow finds every 5 minutes (kept in the workflow; the API adds `protection`). */
+export const VaultStatusSchema = z.object({
+  phase: VaultPhaseSchema,
+  lastValidated: TimestampSchema,
+  message: z.string().nullable(),
+});
+export const VaultProtectionSchema = z
   .object({
-    phase: VaultPhaseSchema,
-    lastValidated: TimestampSchema,
-    message: z.string().nullable(),
+    clientSideEncryption: z.boolean(),
+    keyRef: z.string().nullable(),
+    serverSideEncryption: z.enum(['oss', 'kms']).nullable(),
+    retentionDays: z.int().nullable(),
+    summary: z.string().meta({
+      example: 'objects are not encrypted client-side (no key); not immutable',
+    }),
   })
-  .meta({ id: 'VaultStatus' });
+  .meta({ id: 'VaultProtection', description: "How the vault's objects are protected, from its spec." });
+
+/** What a vault's spec promises about its objects, said plainly so a vault without a key shows it. */
+export function vaultProtection(spec: VaultSpec): z.infer<typeof VaultProtectionSchema> {
+  const keyRef = spec.encryption?.keyRef ?? null;
+  const sse = spec.serverSideEncryption?.type ?? null;
+  const days = spec.immutable?.days ?? null;
+  const parts = [
+    keyRef === null
+      ? 'objects are not encrypted client-side (no key)'
+      : `objects are encrypted client-side with AES-256-GCM (key ring ${keyRef})`,
+    ...(sse === null ? [] : [`encrypted at rest by the store (${sse === 'kms' ? 'KMS' : 'store-managed keys'})`]),
+    days === null ? 'not immutable' : `immutable: every object retained ${days} days`,
+  ];
+  return {
+    clientSideEncryption: keyRef !== null,
+    keyRef,
+    serverSideEncryption: sse,
+    retentionDays: days,
+    summary: parts.join('; '),
+  };
+}
+
 export const VaultSchema = z
-  .object({ name: NameSchema, spec: VaultSpecSchema, status: VaultStatusSchema })
+  .object({
+    name: NameSchema,
+    spec: VaultSpecSchema,
+    status: VaultStatusSchema.extend({ protection: VaultProtectionSchema }).meta({ id: 'VaultStatus' }),
+  })
   .meta({ id: 'Vault' });
 
 export type VaultBackend = z.infer<typeof VaultBackendSchema>;

@@ -145,6 +145,13 @@ export function serializeBackupMetadata(backup: VeleroBackup): string {
   return `${JSON.stringify(backup, null, 2)}\n`;
 }
 
+/**
+ * The deletion mark of a backup deleted while an immutable vault still retained it: no cluster
+ * name (a DNS label) looks like it. The retention GC removes such a backup once its retention ends;
+ * a mark by another cluster (the FAQ's) keeps the data for good.
+ */
+export const RETAINED_DELETION = '(retained)';
+
 export function deletedByCluster(backup: VeleroBackup): string | undefined {
   return backup.metadata.annotations?.[BackupAnnotation.deletedByCluster];
 }

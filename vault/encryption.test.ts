@@ -66,10 +66,11 @@ describe('client-side encryption', () => {
     const store = new EncryptedObjectStore(plain, parseKeyRing('k', keyLine()));
     await store.put('big', Readable.from([randomBytes(3 * 256 * 1024 + 5)]));
     // Same id, other bytes: what a damaged or substituted key file does.
+    const { id } = (await store.keyRing()).current;
     const wrong: KeyRing = {
       ref: 'k',
-      current: { id: store.ring.current.id, bytes: randomBytes(32) },
-      byId: new Map([[store.ring.current.id, { id: store.ring.current.id, bytes: randomBytes(32) }]]),
+      current: { id, bytes: randomBytes(32) },
+      byId: new Map([[id, { id, bytes: randomBytes(32) }]]),
     };
     const reader = await new EncryptedObjectStore(plain, wrong).getStream('big');
     let released = 0;

@@ -213,13 +213,32 @@ async function drain(stream: Readable): Promise<Buffer> {
 
 /** An ObjectStore that seals every object on the way in and opens it on the way out. */
 export class EncryptedObjectStore implements ObjectStore {
+  private loading?: Promise<KeyRing>;
+
+  /** `ring` may be a loader: it runs at the first read or write, once (again after a failure). */
   constructor(
     readonly inner: ObjectStore,
-    readonly ring: KeyRing,
+    private readonly ring: KeyRing | (() => Promise<KeyRing>),
   ) {}
 
+  async keyRing(): Promise<KeyRing> {
+    if (typeof this.ring !== 'function') return this.ring;
+    this.loading ??= this.ring().catch((err: unknown) => {
+      this.loading = undefined;
+      throw err;
+    });
+    return this.loading;
+  }
+
   async put(key: string, body: Buffer | Readable): Promise<void> {
-    const seal = new SealStream(this.ring.current);
+    let ring: KeyRing;
+    try {
+      ring = await this.keyRing();
+    } catch (err) {
+      if (!Buffer.isBuffer(body)) body.destroy();
+      throw err;
+    }
+    const seal = new SealStream(ring.current);
     const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
     source.on('error', (err) => seal.destroy(err));
     try {
@@ -236,8 +255,9 @@ export class EncryptedObjectStore implements ObjectStore {
   }
 
   async getStream(key: string): Promise<Readable> {
+    const ring = await this.keyRing();
     const sealed = await this.inner.getStream(key);
-    const open = new OpenStream(this.ring, key);
+    const open = new OpenStream(ring, key);
     sealed.on('error', (err) => open.destroy(err));
     return sealed.pipe(open);
   }

@@ -7,7 +7,12 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 import { ErrorCode, messages, TaskError } from '../domain/errors.js';
 import type { VaultCreate } from '../domain/vault.js';
+import { endpointRefusal } from '../domain/vault-location.js';
+import type { ObjectStore } from './backend.js';
+import { EncryptedObjectStore, loadKeyRing } from './encryption.js';
 import { FilesystemObjectStore } from './filesystem.js';
+import { OssObjectStore } from './oss.js';
+import { S3ObjectStore } from './s3.js';
 import { VELERO_TOP_LEVEL_DIRS } from './layout.js';
 import { BackupStore, invalidTopLevelMessage } from './store.js';
 
@@ -31,17 +36,71 @@ export function vaultDirectory(vault: Pick<VaultCreate, 'path'>, vaultRoot = pro
   return isAbsolute(path) ? path : resolve(vaultRoot, path);
 }
 
-/** Opens a vault's backup store. Relative filesystem paths resolve under `vaultRoot`. */
-export function openVault(vault: VaultCreate, vaultRoot = process.cwd()): BackupStore {
+/** What a process needs besides a vault's spec to open it: from its configuration. */
+export interface VaultAccess {
+  /** Where relative filesystem paths resolve (config vaultRoot). */
+  vaultRoot?: string;
+  /** Where encrypted vaults' key rings live (config keysDir). */
+  keysDir?: string;
+  /** Endpoint hosts allowed although link-local or cloud metadata (config allowedVaultEndpoints). */
+  allowedEndpoints?: readonly string[];
+}
+
+/** The VaultAccess of a process's configuration. */
+export function vaultAccessOf(config: {
+  vaultRoot: string;
+  keysDir: string;
+  allowedVaultEndpoints: readonly string[];
+}): VaultAccess {
+  return { vaultRoot: config.vaultRoot, keysDir: config.keysDir, allowedEndpoints: config.allowedVaultEndpoints };
+}
+
+/**
+ * Opens a vault's backup store: its backend, client-side encryption when it has a key ring, and
+ * immutability. Credentials of oss and s3 vaults come from the process's environment, credentials
+ * files or instance role (the SDKs' default chains), never from the vault spec.
+ */
+export function openVault(vault: VaultCreate, access: VaultAccess = {}): BackupStore {
+  let objects = backendOf(vault, access);
+  if (vault.encryption !== undefined) {
+    const { keyRef } = vault.encryption;
+    const keysDir = access.keysDir ?? resolve('.run/keys');
+    objects = new EncryptedObjectStore(objects, () => loadKeyRing(keysDir, keyRef));
+  }
+  return new BackupStore(objects, vault.prefix ?? '', { retentionDays: vault.immutable?.days });
+}
+
+function backendOf(vault: VaultCreate, access: VaultAccess): ObjectStore {
+  if (vault.endpoint !== undefined) {
+    const refusal = endpointRefusal(vault.endpoint, access.allowedEndpoints);
+    if (refusal !== undefined)
+      throw new TaskError(ErrorCode.VaultUnavailable, messages.vaultUnavailable(`endpoint ${refusal}`));
+  }
+  const retention = vault.immutable && { days: vault.immutable.days, mode: vault.immutable.mode ?? 'compliance' };
   switch (vault.backend) {
     case 'filesystem':
-      return new BackupStore(new FilesystemObjectStore(vaultDirectory(vault, vaultRoot)), '');
-    default:
-      // OSS and S3 come with the vault backends issue; refuse clearly rather than half-work.
-      throw new TaskError(
-        ErrorCode.VaultUnavailable,
-        messages.vaultUnavailable(`backend ${vault.backend} is not built yet`),
-      );
+      return new FilesystemObjectStore(vaultDirectory(vault, access.vaultRoot));
+    case 's3':
+      return new S3ObjectStore({
+        bucket: vault.bucket!,
+        region: vault.region,
+        endpoint: vault.endpoint,
+        // S3-compatible stores on an endpoint of their own mostly serve path-style only.
+        forcePathStyle: vault.pathStyle ?? vault.endpoint !== undefined,
+        retention,
+        serverSideEncryption: vault.serverSideEncryption,
+        allowMetadataEndpoints: true, // checked above, against the configuration's allowance
+      });
+    case 'oss':
+      return new OssObjectStore({
+        bucket: vault.bucket!,
+        region: vault.region!,
+        network: vault.network,
+        endpoint: vault.endpoint,
+        retention,
+        serverSideEncryption: vault.serverSideEncryption,
+        allowMetadataEndpoints: true,
+      });
   }
 }
 

@@ -1,3 +1,4 @@
+import type { VaultAccess } from '../vault/open.js';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createClusterActivities } from '../activities/cluster.js';
 import type { KubeClient } from '../activities/kube/client.js';
@@ -6,13 +7,12 @@ import type { Logger } from '../lib/logger.js';
 import { clusterTaskQueue } from '../temporal/task-queues.js';
 import { CLUSTER_ACTIVITY_KINDS, limitActivities, semaphoresFor } from './activity-limits.js';
 
-export interface ClusterAgentOptions {
+export interface ClusterAgentOptions extends VaultAccess {
   connection: NativeConnection;
   namespace: string;
   cluster: string;
   kube: KubeClient;
   logger: Logger;
-  vaultRoot?: string;
   /** Tasks of each kind whose cluster work runs at once in this agent (config `concurrency`); the schema's defaults when omitted. */
   concurrency?: ConcurrencyConfig;
   diskProvisioners?: readonly string[];

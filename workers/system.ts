@@ -1,3 +1,4 @@
+import { vaultAccessOf } from '../vault/open.js';
 import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
@@ -81,7 +82,7 @@ export async function startControl(config: Config, c: Connections, logger: Logge
     activities: limitActivities(
       createControlActivities({
         vaults,
-        vaultRoot: config.vaultRoot,
+        ...vaultAccessOf(config),
         allowedVaultRoots: config.allowedVaultRoots,
         logger,
         agentGraceSeconds: config.agentGraceSeconds,
@@ -158,7 +159,7 @@ export async function startAgent(config: Config, c: Connections, cluster: string
 /** What a cluster agent takes from the configuration. */
 export function agentSettings(config: Config) {
   return {
-    vaultRoot: config.vaultRoot,
+    ...vaultAccessOf(config),
     concurrency: config.concurrency,
     diskProvisioners: config.diskProvisioners,
     minDiskSizeGiB: config.minDiskSizeGiB,

@@ -77,8 +77,16 @@ export async function DeleteWorkflow({ spec: request, notCommitted }: DeleteInpu
     plan(1 + restores.length);
     // Volume snapshots would go first; none are taken yet (volume data is not built).
     status.step = 'DeleteBackupData';
-    await removal.deleteBackupData({ backup: name, vault: where.vault });
+    const kept = await removal.deleteBackupData({ backup: name, vault: where.vault });
     deleted();
+    if (kept?.retainedUntil) {
+      // An immutable vault: its restores' records stay with the data.
+      status.warnings.push({
+        code: ErrorCode.MarkedDeleted,
+        message: `backup ${name} is retained by immutable vault ${where.vault} until ${kept.retainedUntil}: it is marked deleted and no longer listed; the retention GC removes its data once the retention ends`,
+      });
+      return;
+    }
     status.step = 'DeleteRestoreRecords';
     for (const restore of restores) {
       await removal.deleteRestoreRecords({ restore, vault: where.vault });

@@ -24,7 +24,7 @@ import { discoverResources } from '../kube/discovery.js';
 import { itemJson, typeMetaPrefix } from './item-json.js';
 import { duration, logBackupSelection, referenceReason, TaskLog } from './task-log.js';
 import { heartbeatWhile, ProgressReporter, throttledHeartbeat } from '../progress.js';
-import { openVault } from '../../vault/open.js';
+import { openVault, type VaultAccess } from '../../vault/open.js';
 import type { VaultCreate } from '../../domain/vault.js';
 import type { ConcurrencyKind } from '../../temporal/activity-options.js';
 
@@ -43,11 +43,10 @@ export interface BackupTaken {
   warnings: TaskIssue[];
 }
 
-export interface BackupClusterDeps {
+export interface BackupClusterDeps extends VaultAccess {
   cluster: string;
   kube: KubeClient;
   logger: Logger;
-  vaultRoot?: string;
   /** Page size of list calls. */
   pageSize?: number;
 }
@@ -123,7 +122,7 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       const { spec, plan } = input;
       const activityStart = Date.now();
       const log = deps.logger.child({ backup: spec.name, cluster: deps.cluster });
-      const store = openVault(input.vault, deps.vaultRoot);
+      const store = openVault(input.vault, deps);
       // An earlier attempt killed mid-upload left its staged bytes; they go before this one writes.
       const swept = await store.discardStaging(spec.name);
       if (swept > 0) log.info({ swept }, "removed earlier attempts' staged uploads");

@@ -27,7 +27,7 @@ import { addResult, emptyResults } from '../../vault/results.js';
 import { KubeApiError, resourcePath, type KubeClient } from '../kube/client.js';
 import { discoverResources } from '../kube/discovery.js';
 import { ProgressReporter, throttledHeartbeat } from '../progress.js';
-import { openVault } from '../../vault/open.js';
+import { openVault, type VaultAccess } from '../../vault/open.js';
 import type { BackupStore } from '../../vault/store.js';
 import { readBackupContents, type StoredObject } from './backup-contents.js';
 import { sameAsExisting } from './compare.js';
@@ -50,11 +50,10 @@ export interface RestoreDone {
   readiness: ReadinessCheck[];
 }
 
-export interface RestoreClusterDeps {
+export interface RestoreClusterDeps extends VaultAccess {
   cluster: string;
   kube: KubeClient;
   logger: Logger;
-  vaultRoot?: string;
   /** Objects of one type created at once. */
   concurrency?: number;
   diskProvisioners?: readonly string[];
@@ -88,7 +87,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
     async restoreResources(input: { spec: RestoreCreate; vault: VaultCreate }): Promise<RestoreDone> {
       const { spec } = input;
       const log = deps.logger.child({ restore: spec.name, backup: spec.backupName, cluster: deps.cluster });
-      const store = openVault(input.vault, deps.vaultRoot);
+      const store = openVault(input.vault, deps);
       // The log (restore-<name>-logs.gz): selection and mappings, steps, per type the outcomes and
       // time, one line per item skipped, failed or warned; written at the end, also when cancelled.
       const started = Date.now();
@@ -403,7 +402,7 @@ export function createRestoreClusterActivities(deps: RestoreClusterDeps) {
         const tlog = new TaskLog({ restore: logTo.restore });
         write(tlog);
         try {
-          await appendRestoreLog(openVault(logTo.vault, deps.vaultRoot), logTo.restore, tlog.text());
+          await appendRestoreLog(openVault(logTo.vault, deps), logTo.restore, tlog.text());
         } catch (err) {
           deps.logger.warn(
             { err, restore: logTo.restore },

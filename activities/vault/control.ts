@@ -5,25 +5,24 @@ import { parseGoDuration } from '../../lib/duration.js';
 import type { Logger } from '../../lib/logger.js';
 import { isRestorable, newBackupMetadata } from '../../vault/backup-metadata.js';
 import type { TaskStatus } from '../../domain/task.js';
-import { openVault, resolveVault, type VaultRegistry } from '../../vault/open.js';
+import { openVault, resolveVault, type VaultRegistry, type VaultAccess } from '../../vault/open.js';
 import type { VaultCreate } from '../../domain/vault.js';
 
-export interface VaultDeps {
+export interface VaultDeps extends VaultAccess {
   vaults: VaultRegistry;
-  vaultRoot?: string;
   logger: Logger;
 }
 
 /** Activities on the control queue that read and write the vault's bookkeeping. */
 export function createVaultActivities(deps: VaultDeps) {
   const resolve = (name: string) => resolveVault(deps.vaults, name);
-  const store = async (name: string) => openVault(await resolve(name), deps.vaultRoot);
+  const store = async (name: string) => openVault(await resolve(name), deps);
 
   return {
     /** The FAQ's checks before any work: the vault is reachable, and the name is free in it. */
     async prepareBackup(input: { backup: string; vault: string }): Promise<{ vault: VaultCreate }> {
       const vault = await resolve(input.vault);
-      const s = openVault(vault, deps.vaultRoot);
+      const s = openVault(vault, deps);
       const valid = await s.validate();
       if (!valid.ok)
         throw ApplicationFailure.nonRetryable(messages.vaultUnavailable(valid.message), ErrorCode.VaultUnavailable);
@@ -62,7 +61,7 @@ export function createVaultActivities(deps: VaultDeps) {
         errors: status.errors.length,
         warnings: status.warnings.length,
       });
-      await openVault(input.vault, deps.vaultRoot).commitBackup(spec.name, metadata);
+      await openVault(input.vault, deps).commitBackup(spec.name, metadata);
       deps.logger.info({ backup: spec.name, vault: spec.vault, phase: status.phase }, 'backup committed');
     },
 
@@ -80,7 +79,7 @@ export function createVaultActivities(deps: VaultDeps) {
         let meta;
         try {
           // undefined only when the backup's metadata is definitely absent from this vault
-          meta = await openVault(vault, deps.vaultRoot).getBackup(input.backup);
+          meta = await openVault(vault, deps).getBackup(input.backup);
         } catch (error) {
           if (error instanceof ApplicationFailure) throw error;
           deps.logger.warn({ vault: vault.name, backup: input.backup, err: error }, 'vault could not be read');

@@ -4,8 +4,10 @@ import { ErrorCode, messages } from '../../domain/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { heartbeatWhile } from '../progress.js';
 import { planScheduleId } from '../../temporal/workflow-ids.js';
-import { isObjectNotFound } from '../../vault/backend.js';
-import { BackupAnnotation, deletedByCluster } from '../../vault/backup-metadata.js';
+import { isObjectNotFound, ObjectStoreError } from '../../vault/backend.js';
+import { bucketRefusal } from '../../vault/bucket-rules.js';
+import { EncryptedObjectStore } from '../../vault/encryption.js';
+import { BackupAnnotation, deletedByCluster, RETAINED_DELETION } from '../../vault/backup-metadata.js';
 import { FilesystemObjectStore } from '../../vault/filesystem.js';
 import { claimLocation, parseVaultMarker, serializeVaultMarker, type VaultMarker } from '../../vault/marker.js';
 import { BackupStoreError, type BackupStore } from '../../vault/store.js';
@@ -15,6 +17,7 @@ import {
   resolveVault,
   symlinkEscape,
   vaultDirectory,
+  type VaultAccess,
   type VaultRegistry,
 } from '../../vault/open.js';
 import type { VaultCreate } from '../../domain/vault.js';
@@ -22,10 +25,8 @@ import type { VaultCreate } from '../../domain/vault.js';
 // Activities of the lifecycle workflows (vault validation, delete requests, retention), on the
 // control queue: they read and write the vault and Temporal's own records, never a cluster.
 
-export interface LifecycleDeps {
+export interface LifecycleDeps extends VaultAccess {
   vaults: VaultRegistry;
-  /** Where relative filesystem vault paths resolve (as for the vault activities). */
-  vaultRoot?: string;
   /** The configuration's allowedVaultRoots: other roots a symbolic link may not lead out of. */
   allowedVaultRoots?: readonly string[];
   logger: Logger;
@@ -59,7 +60,7 @@ const MAX_RESTORES_PER_BACKUP = 1000;
 
 export function createLifecycleActivities(deps: LifecycleDeps) {
   const root = deps.vaultRoot ?? process.cwd();
-  const open = (spec: VaultCreate): BackupStore => openVault(spec, root);
+  const open = (spec: VaultCreate): BackupStore => openVault(spec, { ...deps, vaultRoot: root });
   const resolve = (name: string) => resolveVault(deps.vaults, name);
   const roots = [root, ...(deps.allowedVaultRoots ?? [])];
   const stagingMaxAgeMs = (deps.stagingMaxAgeMinutes ?? DEFAULT_STAGING_MAX_AGE_MINUTES) * 60_000;
@@ -80,6 +81,8 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
           await FilesystemObjectStore.create(vaultDirectory(spec, root));
         }
         const store = open(spec);
+        const refused = await storeRefusal(spec, store);
+        if (refused !== undefined) return { ok: false, message: refused };
         const decision = claimLocation(await readMarker(store), spec.name, new Date().toISOString());
         if (decision.action === 'refuse') return { ok: false, message: messages.vaultUnavailable(decision.message) };
         if (decision.action === 'write')
@@ -107,6 +110,8 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
         const store = open(spec);
         const valid = await store.validate();
         if (!valid.ok) return { ok: false, message: valid.message };
+        const refused = await storeRefusal(spec, store);
+        if (refused !== undefined) return { ok: false, message: refused };
         const marker = await readMarker(store);
         if (marker !== undefined && marker.name !== spec.name) {
           return { ok: false, message: messages.vaultUnavailable(`the location belongs to vault ${marker.name}`) };
@@ -126,10 +131,13 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       const store = open(input.spec);
       const marker = await readMarker(store);
       if (marker === undefined || marker.name !== input.spec.name || marker.deletedAt !== undefined) return;
-      await store.objects.put(
-        store.layout.markerKey(),
-        serializeVaultMarker({ ...marker, deletedAt: new Date().toISOString() }),
-      );
+      await store.objects
+        .put(store.layout.markerKey(), serializeVaultMarker({ ...marker, deletedAt: new Date().toISOString() }))
+        .catch((err: unknown) => {
+          // A WORM bucket keeps the marker as it was; the registry still remembers the retired name.
+          if (!(err instanceof ObjectStoreError && err.failure === 'Retained')) throw err;
+          deps.logger.warn({ vault: input.spec.name, err }, 'the retired vault marker could not be rewritten');
+        });
     },
 
     /** Committed backups of every vault whose expiration is at or before `asOf`, oldest first. */
@@ -142,8 +150,17 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       const unreadableVaults: string[] = [];
       for (const vault of await deps.vaults.list()) {
         try {
-          for (const b of await open(vault).listBackups()) {
-            const expiration = b.status.expiration;
+          const store = open(vault);
+          for (const b of await store.listBackups({ includeDeleted: true })) {
+            // Deleted while retained (immutable vault): due when the retention ends. Marked by
+            // another cluster: kept for good (the FAQ).
+            const mark = deletedByCluster(b);
+            const expiration =
+              mark === undefined
+                ? b.status.expiration
+                : mark === RETAINED_DELETION
+                  ? store.retainedUntil(b)?.toISOString()
+                  : undefined;
             if (expiration && Date.parse(expiration) <= asOf)
               backups.push({ backup: b.metadata.name, vault: vault.name, expiration });
           }
@@ -206,11 +223,28 @@ export function createLifecycleActivities(deps: LifecycleDeps) {
       return [...names].sort();
     },
 
-    /** Removes a backup's files, velero-backup.json first so it leaves the listing before its data goes. */
-    async deleteBackupData(input: { backup: string; vault: string }): Promise<void> {
+    /**
+     * Removes a backup's files, velero-backup.json first so it leaves the listing before its data
+     * goes. In an immutable vault a backup still retained is marked deleted instead (it leaves the
+     * list, its data stays until the retention GC removes it once the retention has ended).
+     */
+    async deleteBackupData(input: { backup: string; vault: string }): Promise<{ retainedUntil?: string } | void> {
       const store = open(await resolve(input.vault));
       // Volume snapshots: none are taken yet (AppAndPvBackup data is not built), so there are none to delete.
-      await heartbeatWhile(store.deleteBackup(input.backup), undefined, 5_000);
+      try {
+        await heartbeatWhile(store.deleteBackup(input.backup), undefined, 5_000);
+      } catch (err) {
+        if (!(err instanceof ObjectStoreError && err.failure === 'Retained')) throw err;
+        const backup = await store.getBackup(input.backup, { includeDeleted: true });
+        if (!backup) throw err;
+        await store.markDeleted(input.backup, RETAINED_DELETION);
+        const retainedUntil = store.retainedUntil(backup)?.toISOString();
+        deps.logger.info(
+          { backup: input.backup, vault: input.vault, retainedUntil },
+          'backup retained: marked deleted',
+        );
+        return { retainedUntil };
+      }
       deps.logger.info({ backup: input.backup, vault: input.vault }, 'backup deleted');
     },
 
@@ -268,6 +302,17 @@ function unavailableMessage(err: unknown): string {
 function rethrowStoreError(err: unknown): never {
   if (err instanceof BackupStoreError) throw ApplicationFailure.nonRetryable(err.message, err.code);
   throw err;
+}
+
+/**
+ * Why the bucket cannot keep the vault's promises (bucket-rules.ts), or its key ring cannot be
+ * read (an encrypted vault whose key is missing is Unavailable, naming the ring), or undefined.
+ */
+async function storeRefusal(spec: VaultCreate, store: BackupStore): Promise<string | undefined> {
+  const refusal = bucketRefusal(spec, await store.objects.inspect());
+  if (refusal !== undefined) return refusal;
+  if (store.objects instanceof EncryptedObjectStore) await store.objects.keyRing();
+  return undefined;
 }
 
 async function hasAny(keys: AsyncIterable<string>): Promise<boolean> {

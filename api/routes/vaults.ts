@@ -11,7 +11,14 @@ import type { FieldError } from '../../domain/validation.js';
 import { isRecord } from '../../domain/values.js';
 import { endpointRefusal, locationConflict, rootConfinement, vaultLocation } from '../../domain/vault-location.js';
 import { ErrorCode } from '../../domain/errors.js';
-import { type VaultStatus, VaultCreateSchema, VaultSchema, type Vault, type VaultCreate } from '../../domain/vault.js';
+import {
+  type VaultStatus,
+  VaultCreateSchema,
+  VaultSchema,
+  vaultProtection,
+  type Vault,
+  type VaultCreate,
+} from '../../domain/vault.js';
 import type { ApiDeps } from '../deps.js';
 import { conflict, HttpProblem, notFound } from '../problem.js';
 import { PROBLEM, route, type Refusal, type Route } from '../route-table.js';
@@ -35,7 +42,7 @@ const NOT_VALIDATED: VaultStatus = { phase: 'InProgress', lastValidated: null, m
 
 function toVault(spec: VaultCreate, status: VaultStatus | undefined): Vault {
   const { name, ...rest } = spec;
-  return { name, spec: rest, status: status ?? NOT_VALIDATED };
+  return { name, spec: rest, status: { ...(status ?? NOT_VALIDATED), protection: vaultProtection(rest) } };
 }
 
 export function vaultRoutes(deps: ApiDeps): Route[] {
