@@ -678,11 +678,11 @@ describe('REST API end to end: HTTP → Temporal → agents → clusters a and b
     });
 
     it('deletes a Failed backup (202; it leaves the list) and a completed one while another vault is Unavailable', async () => {
-      // An unrelated vault that cannot be used: its backend is not built, so it is Unavailable.
+      // An unrelated vault that cannot be used: nothing answers at its endpoint, so it is Unavailable.
       const broken = uniqueName('api-oss');
       const oss = await http('POST', '/v1/vaults', {
         as: 'admin',
-        body: { name: broken, backend: 'oss', bucket: 'nowhere', region: 'cn-hangzhou' },
+        body: { name: broken, backend: 'oss', bucket: 'nowhere', region: 'cn-hangzhou', endpoint: 'http://127.0.0.1:1' },
       });
       expect(oss.status, oss.text).toBe(201);
       try {
