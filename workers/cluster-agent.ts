@@ -39,6 +39,8 @@ export function createLimitedClusterActivities(opts: Omit<ClusterAgentOptions, '
       kube: opts.kube,
       logger: opts.logger,
       vaultRoot: opts.vaultRoot,
+      keysDir: opts.keysDir,
+      allowedEndpoints: opts.allowedEndpoints,
       diskProvisioners: opts.diskProvisioners,
       minDiskSizeGiB: opts.minDiskSizeGiB,
     }),

@@ -128,7 +128,9 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       if (swept > 0) log.info({ swept }, "removed earlier attempts' staged uploads");
       const writer = new ArchiveWriter({ mtime: new Date(input.archiveTime) });
       const upload = store.putBackupFile(spec.name, 'contents', writer.stream);
-      upload.catch(() => undefined);
+      // An upload that fails first makes the archive fail ("stream closed"): its error says why.
+      let uploadFailure: unknown;
+      upload.catch((e: unknown) => (uploadFailure = e));
 
       const results = emptyResults();
       const errors: TaskIssue[] = [...plan.errors];
@@ -367,9 +369,10 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
         stopIfCancelled();
         progress.report({ totalItems: taken, itemsBackedUp: taken });
       } catch (err) {
+        const uploadFailedFirst = uploadFailure;
         writer.abort(err instanceof Error ? err : new Error(String(err)));
         await upload.catch(() => undefined);
-        if (!(err instanceof CancelledFailure)) throw err;
+        if (!(err instanceof CancelledFailure)) throw uploadFailedFirst ?? err;
         // Cancelled: what this attempt staged goes now; the workflow's discard after it finds nothing left.
         await store
           .cleanupPartial(spec.name)
@@ -387,7 +390,10 @@ export function createBackupClusterActivities(deps: BackupClusterDeps) {
       const uploadStart = Date.now();
       await heartbeatWhile(
         Promise.all([
-          writer.finish().then(() => upload),
+          writer.finish().then(
+            () => upload,
+            (e: unknown) => Promise.reject(uploadFailure ?? e),
+          ),
           store.putResourceList(spec.name, resourceList.build()),
           store.putResults(spec.name, results),
         ]).then(() => {
