@@ -124,6 +124,38 @@ describe('request bodies', () => {
       backend: 'filesystem',
       path: 'p',
     });
+    const flags = parseCommandLine([
+      '--backend',
+      's3',
+      '--bucket',
+      'b',
+      '--endpoint',
+      'http://s3.local:7070',
+      '--path-style',
+      '--encryption-key-ref',
+      'team-a',
+      '--server-side-encryption',
+      'kms',
+      '--sse-key-id',
+      'k-1',
+      '--immutable-days',
+      '30',
+      '--immutable-mode',
+      'governance',
+    ]).flags;
+    expect(vaultCreateBody('v', flags)).toEqual({
+      name: 'v',
+      backend: 's3',
+      bucket: 'b',
+      endpoint: 'http://s3.local:7070',
+      pathStyle: true,
+      encryption: { keyRef: 'team-a' },
+      serverSideEncryption: { type: 'kms', keyId: 'k-1' },
+      immutable: { days: 30, mode: 'governance' },
+    });
+    expect(vaultCreateBody('v', parseCommandLine(['--immutable-days', 'soon']).flags).immutable).toEqual({
+      days: 'soon',
+    });
     expect(
       conversionCreateBody('b', parseCommandLine(['--cluster', 'a', '--storage-class-mappings', 'x:y']).flags),
     ).toEqual({ backupName: 'b', cluster: 'a', storageClassMapping: { x: 'y' } });

@@ -49,6 +49,12 @@ export const OPTIONS = {
   region: { type: 'string' },
   endpoint: { type: 'string' },
   network: { type: 'string' },
+  'path-style': { type: 'boolean' },
+  'encryption-key-ref': { type: 'string' },
+  'server-side-encryption': { type: 'string' },
+  'sse-key-id': { type: 'string' },
+  'immutable-days': { type: 'string' },
+  'immutable-mode': { type: 'string' },
 } as const;
 
 export type Flags = {
@@ -237,10 +243,36 @@ export const VAULT_FLAGS: readonly (keyof Flags)[] = [
   'network',
 ];
 
-/** `vault create NAME --backend B …` → POST /v1/vaults body. */
+/** Flags of `vault create` that become nested fields of the body. */
+export const VAULT_PROTECTION_FLAGS: readonly (keyof Flags)[] = [
+  'path-style',
+  'encryption-key-ref',
+  'server-side-encryption',
+  'sse-key-id',
+  'immutable-days',
+  'immutable-mode',
+];
+
+/** `vault create NAME --backend B …` → POST /v1/vaults body; the API validates what the flags say. */
 export function vaultCreateBody(name: string, flags: Flags): Record<string, unknown> {
   const body: Record<string, unknown> = { name };
   for (const key of VAULT_FLAGS) setIf(body, key, flags[key]);
+  setIf(body, 'pathStyle', flags['path-style']);
+  if (flags['encryption-key-ref'] !== undefined) body.encryption = { keyRef: flags['encryption-key-ref'] };
+  if (flags['server-side-encryption'] !== undefined || flags['sse-key-id'] !== undefined) {
+    const sse: Record<string, unknown> = {};
+    setIf(sse, 'type', flags['server-side-encryption']);
+    setIf(sse, 'keyId', flags['sse-key-id']);
+    body.serverSideEncryption = sse;
+  }
+  if (flags['immutable-days'] !== undefined || flags['immutable-mode'] !== undefined) {
+    const days = flags['immutable-days'];
+    const immutable: Record<string, unknown> = {};
+    // A number the API can judge; anything else is passed as written so its 400 names the field.
+    setIf(immutable, 'days', days !== undefined && /^\d+$/.test(days) ? Number(days) : days);
+    setIf(immutable, 'mode', flags['immutable-mode']);
+    body.immutable = immutable;
+  }
   return body;
 }
 

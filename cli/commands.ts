@@ -12,6 +12,7 @@ import {
   RESTORE_FLAGS,
   UsageError,
   VAULT_FLAGS,
+  VAULT_PROTECTION_FLAGS,
   backupCreateBody,
   checkFlags,
   conversionCreateBody,
@@ -71,7 +72,9 @@ Usage: bc <command> [flags]
   schedule get [NAME ...]
   schedule pause|resume|trigger|delete NAME
   vault create NAME --backend filesystem|oss|s3 [--path P] [--bucket B] [--prefix P] [--region R]
-                [--endpoint URL] [--network internal|public]
+                [--endpoint URL] [--network internal|public] [--path-style]
+                [--encryption-key-ref RING] [--server-side-encryption oss|kms [--sse-key-id K]]
+                [--immutable-days N [--immutable-mode compliance|governance]]
   vault get [NAME ...]
   vault delete NAME
   cluster get [NAME ...]
@@ -342,7 +345,7 @@ const scheduleCommands: Record<string, Handler> = {
 
 const vaultCommands: Record<string, Handler> = {
   async create(ctx, args, flags) {
-    checkFlags('vault create', flags, VAULT_FLAGS);
+    checkFlags('vault create', flags, [...VAULT_FLAGS, ...VAULT_PROTECTION_FLAGS]);
     const name = one('vault create', args);
     const vault = await ctx.api.post<Vault>('/v1/vaults', vaultCreateBody(name, flags));
     if (ctx.json) printJson(ctx, vault);

@@ -250,7 +250,7 @@ export function clustersTable(clusters: readonly Cluster[]): string {
 
 export function vaultsTable(vaults: readonly Vault[]): string {
   return table(
-    ['NAME', 'BACKEND', 'LOCATION', 'PHASE', 'LAST VALIDATED', 'MESSAGE'],
+    ['NAME', 'BACKEND', 'LOCATION', 'PHASE', 'LAST VALIDATED', 'ENCRYPTED', 'IMMUTABLE', 'MESSAGE'],
     vaults.map((v) => [
       v.name,
       v.spec.backend,
@@ -259,6 +259,8 @@ export function vaultsTable(vaults: readonly Vault[]): string {
         : `${v.spec.bucket ?? ''}${v.spec.prefix ? `/${v.spec.prefix}` : ''}`,
       v.status.phase,
       timestamp(v.status.lastValidated),
+      v.status.protection.keyRef ? `key ring ${v.status.protection.keyRef}` : 'no',
+      v.status.protection.retentionDays === null ? 'no' : `${v.status.protection.retentionDays}d`,
       v.status.message ?? '',
     ]),
   );
