@@ -26,6 +26,7 @@ import { FAULT_APP_TYPES, faultApp, nodePortsOf } from '../fixtures/fault-app.js
 import { applyAll, createConfigMaps } from './kube-apply.js';
 import { nodeRole, temporalProcess, type FaultProcess } from './fault-processes.js';
 import { kube, testConfig, testVault, uniqueName } from './harness.js';
+import { mulberry32 } from '../servers/seeded-random.js';
 
 const { temporal: tproto } = proto;
 
@@ -36,18 +37,6 @@ const SEED = Number(process.env.BC_FAULT_SEED ?? Math.floor(Math.random() * 2 **
 const TOKEN = 'fault-injection-admin-token';
 /** A task that takes longer than this in one round is reported as stuck. */
 const TASK_DEADLINE_MS = 8 * 60_000;
-
-/** mulberry32: a small seedable generator, so a failing run can be replayed with BC_FAULT_SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -125,7 +114,7 @@ function describeDiff(want: Outcome, got: Outcome): string {
 describe('fault injection: processes killed at random during a backup and a cross-cluster restore', () => {
   it(`every round equals an undisturbed run (${ROUNDS} rounds)`, { timeout: 90 * 60_000 }, async () => {
     const started = Date.now();
-    const random = rng(SEED);
+    const random = mulberry32(SEED);
     console.log(`fault-injection: seed ${SEED} (BC_FAULT_SEED=${SEED} replays it), ${ROUNDS} rounds`);
     const workDir = mkdtempSync(join(inject('workDir'), 'fault-'));
     const a = await kube('a');

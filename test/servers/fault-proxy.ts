@@ -5,6 +5,7 @@
 // answers pass byte for byte with their headers, so request signatures stay valid.
 import { request as httpRequest, createServer, Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { mulberry32 } from './seeded-random.js';
 
 export type Fault = 'slowdown' | 'internal-error' | 'reset-request' | 'lose-response' | 'cut-response' | 'delay';
 
@@ -184,16 +185,4 @@ function endToEnd(raw: string[]): string[] {
     if (!PROXY_HANDLED.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
   }
   return out;
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same sequence of draws. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
