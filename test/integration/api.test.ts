@@ -682,7 +682,13 @@ describe('REST API end to end: HTTP → Temporal → agents → clusters a and b
       const broken = uniqueName('api-oss');
       const oss = await http('POST', '/v1/vaults', {
         as: 'admin',
-        body: { name: broken, backend: 'oss', bucket: 'nowhere', region: 'cn-hangzhou', endpoint: 'http://127.0.0.1:1' },
+        body: {
+          name: broken,
+          backend: 'oss',
+          bucket: 'nowhere',
+          region: 'cn-hangzhou',
+          endpoint: 'http://127.0.0.1:1',
+        },
       });
       expect(oss.status, oss.text).toBe(201);
       try {
